@@ -1,0 +1,188 @@
+// One zod schema per protocol message with its inferred type beside it.
+// Every message carries `v`, the schema version; a pad or server that sees an unknown `v` rejects it.
+import { z } from 'zod'
+import { DEVICE_ID_PATTERN } from './topics.ts'
+import { classOf, levelForKey, SCALES, type Level } from './scale.ts'
+
+export const SCHEMA_VERSION = 1 as const
+const v = z.literal(SCHEMA_VERSION).describe('Schema version of this message')
+
+/** Ids made on the pad: letters, digits, `_` and `-` only, so they are safe anywhere. */
+export const MessageId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 characters of A–Z, a–z, 0–9, _ or -')
+  .describe('Unique id made on the pad (for example a UUID or ULID)')
+export const DeviceId = z.string().regex(DEVICE_ID_PATTERN, 'must be 1–64 characters of A–Z, a–z, 0–9, _, . or -')
+export const Timestamp = z.iso.datetime({ offset: true }).describe('ISO 8601 time with offset, by the pad clock')
+export const StaffNo = z.string().min(1).max(32).describe('工号, the staff number')
+const ShortText = (max: number) => z.string().min(1).max(max)
+
+export const LevelSchema = z.union([z.literal(5), z.literal(4), z.literal(3), z.literal(2), z.literal(1)])
+export const ScaleSchema = z.union(SCALES.map((s) => z.literal(s)) as [z.ZodLiteral<2>, z.ZodLiteral<3>, z.ZodLiteral<4>, z.ZodLiteral<5>])
+
+/** The transaction (办件) a prompt was made for; a rating answers exactly one. */
+export const Transaction = z
+  .object({
+    id: ShortText(64).optional().describe('Transaction id from the queue system or the server'),
+    caseNo: ShortText(64).optional().describe('办件编号, the case number'),
+    ticket: ShortText(32).optional().describe('Queue ticket number'),
+    serviceCode: ShortText(64).optional().describe('Service item code (事项编码)'),
+    serviceName: ShortText(200).optional().describe('Service item name (事项名称)'),
+    staffNo: StaffNo.optional().describe('Staff who served'),
+  })
+  .refine((t) => t.id !== undefined || t.caseNo !== undefined, { message: 'a transaction needs an id or a caseNo' })
+export type Transaction = z.infer<typeof Transaction>
+
+// ---------------------------------------------------------------- rating (pad → server, QoS 1)
+export const Rating = z
+  .object({
+    v,
+    id: MessageId,
+    seq: z.number().int().min(1).describe('Per-pad sequence number; only grows, survives reboots'),
+    scale: ScaleSchema.describe('Number of keys on the pad'),
+    key: z.number().int().min(1).max(5).describe('Key pressed, 1 = best (leftmost)'),
+    level: LevelSchema.describe('Five-level value: 5 非常满意 … 1 非常不满意'),
+    class: z.enum(['good', 'bad']).describe('好评 (levels 3–5) or 差评 (levels 1–2)'),
+    reasons: z.array(ShortText(32)).max(10).optional().describe('Reason codes chosen after a 差评'),
+    transaction: Transaction.nullable().describe('The transaction this rating answers, or null'),
+    staffNo: StaffNo.nullable().describe('Staff signed in at the pad when the key was pressed'),
+    configVersion: z.number().int().min(0).optional().describe('Config version the pad was running'),
+    promptedAt: Timestamp.nullable().describe('Pad time of the prompt'),
+    pressedAt: Timestamp.describe('Pad time of the key press'),
+    replayed: z.boolean().describe('True when sent again from the outbox (after reconnect or a replay command)'),
+  })
+  .superRefine((r, ctx) => {
+    const level = levelForKey(r.scale, r.key)
+    if (level === undefined) ctx.addIssue({ code: 'custom', path: ['key'], message: `key ${r.key} is not on a ${r.scale}-key pad` })
+    else if (level !== r.level)
+      ctx.addIssue({ code: 'custom', path: ['level'], message: `key ${r.key} of a ${r.scale}-key pad is level ${level}` })
+    if (r.class !== classOf(r.level as Level))
+      ctx.addIssue({ code: 'custom', path: ['class'], message: `level ${r.level} is ${classOf(r.level as Level)}` })
+  })
+export type Rating = z.infer<typeof Rating>
+
+// ---------------------------------------------------------------- ack (server → pad)
+export const Ack = z.object({
+  v,
+  ids: z.array(MessageId).describe('Ratings and events committed to the database (new or already stored)'),
+  rejected: z
+    .array(z.object({ id: MessageId, reason: z.string() }))
+    .optional()
+    .describe('Messages kept in the rejected-messages table; the pad must not send them again'),
+  serverTime: Timestamp.describe('Server clock, so a pad can see its skew'),
+})
+export type Ack = z.infer<typeof Ack>
+
+// ---------------------------------------------------------------- status: birth (retained) and death (Last Will)
+export const PadState = z.enum(['unconfigured', 'no_staff', 'idle', 'paused', 'prompting', 'reasons', 'thanks'])
+export type PadState = z.infer<typeof PadState>
+
+export const Birth = z.object({
+  v,
+  state: z.literal('online'),
+  connectCount: z.number().int().min(0).describe('Connect counter, persisted on the pad; the will of this connection carries the same value'),
+  firmware: ShortText(64),
+  model: ShortText(64),
+  capabilities: z.object({
+    keys: z.array(ScaleSchema).min(1).describe('Scales the pad can show'),
+    display: z.boolean(),
+    voice: z.boolean(),
+    reasons: z.boolean().describe('Can ask for reasons after a 差评'),
+  }),
+  outboxDepth: z.number().int().min(0),
+  outboxCapacity: z.number().int().min(1),
+  padState: PadState,
+  configVersion: z.number().int().min(0).nullable().describe('Config version applied, null before the first'),
+  staffNo: StaffNo.nullable(),
+  clock: Timestamp.describe('Pad clock when this was sent'),
+})
+export type Birth = z.infer<typeof Birth>
+
+export const Death = z.object({
+  v,
+  state: z.literal('offline'),
+  connectCount: z.number().int().min(0).describe('Same value as the birth of the connection this will belongs to'),
+})
+export type Death = z.infer<typeof Death>
+
+export const Status = z.discriminatedUnion('state', [Birth, Death])
+export type Status = z.infer<typeof Status>
+
+// ---------------------------------------------------------------- config (server → pad, retained)
+export const StaffCard = z.object({
+  staffNo: StaffNo,
+  name: ShortText(64),
+  photoUrl: z.string().max(2048).nullable(),
+  title: z.string().max(64).nullable(),
+  stars: z.number().int().min(0).max(5).nullable().describe('星级 shown on the card'),
+})
+export type StaffCard = z.infer<typeof StaffCard>
+
+export const Reason = z.object({ code: ShortText(32), label: ShortText(64) })
+export type Reason = z.infer<typeof Reason>
+
+export const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM')
+export const OpeningHours = z
+  .array(z.object({ day: z.number().int().min(1).max(7).describe('1 = Monday … 7 = Sunday'), open: HHMM, close: HHMM }))
+  .describe('Opening hours in the hall time zone; empty means always open')
+export type OpeningHours = z.infer<typeof OpeningHours>
+
+export const Locale = z.enum(['zh-CN', 'en'])
+export type Locale = z.infer<typeof Locale>
+
+export const Config = z.object({
+  v,
+  version: z.number().int().min(1).describe('Grows with every change; the pad reports the version it applied'),
+  hall: z.object({ id: ShortText(64), name: ShortText(128), timeZone: ShortText(64) }),
+  window: z.object({ id: ShortText(64), name: ShortText(64) }).nullable().describe('null while the pad is not bound'),
+  staff: StaffCard.nullable().describe('Staff signed in at the window (亮身份), or null'),
+  scale: ScaleSchema,
+  keyLabels: z.array(ShortText(16)).min(2).max(5).describe('One label per key, best first'),
+  reasons: z.array(Reason).max(12).describe('Reasons offered after a 差评; empty to skip the question'),
+  reasonsVersion: z.number().int().min(0),
+  timeouts: z.object({
+    promptSeconds: z.number().int().min(3).max(600).describe('Only the first press within this window counts'),
+    reasonSeconds: z.number().int().min(3).max(120),
+    thanksSeconds: z.number().int().min(1).max(30),
+  }),
+  locale: Locale,
+  voice: z.boolean(),
+  openingHours: OpeningHours,
+})
+export type Config = z.infer<typeof Config>
+
+// ---------------------------------------------------------------- command (server → pad)
+const commandBase = { v, id: MessageId, issuedAt: Timestamp }
+export const Command = z.discriminatedUnion('type', [
+  z.object({ ...commandBase, type: z.literal('prompt'), transaction: Transaction }).describe('Ask the citizen to rate this transaction'),
+  z.object({ ...commandBase, type: z.literal('cancel'), transactionId: ShortText(64).optional() }),
+  z.object({ ...commandBase, type: z.literal('signIn'), staff: StaffCard }),
+  z.object({ ...commandBase, type: z.literal('signOut') }),
+  z.object({ ...commandBase, type: z.literal('pause') }).describe('暂停服务'),
+  z.object({ ...commandBase, type: z.literal('resume') }),
+  z.object({ ...commandBase, type: z.literal('timeSync'), serverTime: Timestamp }),
+  z.object({ ...commandBase, type: z.literal('replay'), fromSeq: z.number().int().min(1) }).describe('Send again every rating from this sequence number still in the outbox'),
+])
+export type Command = z.infer<typeof Command>
+export type CommandType = Command['type']
+
+// ---------------------------------------------------------------- event (pad → server, QoS 1, acked like ratings)
+const eventBase = { v, id: MessageId, at: Timestamp.describe('Pad time of the event') }
+export const PadEvent = z.discriminatedUnion('type', [
+  z
+    .object({ ...eventBase, type: z.literal('unrated'), transaction: Transaction, promptedAt: Timestamp })
+    .describe('A prompt ended with no press: the transaction stays unrated'),
+  z.object({ ...eventBase, type: z.literal('pressNoPrompt'), key: z.number().int().min(1).max(5) }).describe('A key pressed with no prompt: never a rating'),
+  z
+    .object({ ...eventBase, type: z.literal('secondPress'), key: z.number().int().min(1).max(5), ratingId: MessageId })
+    .describe('Another press after the rating of this prompt was taken (一次一评)'),
+  z.object({ ...eventBase, type: z.literal('staffSignIn'), staffNo: StaffNo }),
+  z.object({ ...eventBase, type: z.literal('staffSignOut'), staffNo: StaffNo }),
+  z.object({ ...eventBase, type: z.literal('outboxFull'), depth: z.number().int().min(0) }),
+  z.object({ ...eventBase, type: z.literal('error'), code: ShortText(64), message: z.string().max(1000) }),
+])
+export type PadEvent = z.infer<typeof PadEvent>
+export type PadEventType = PadEvent['type']
+
+/** Largest payload a pad may publish; the broker refuses bigger ones. */
+export const MAX_PAYLOAD_BYTES = 16 * 1024
