@@ -1,0 +1,143 @@
+// The embedded MQTT broker (aedes) for the hall-box default: TCP on MQTT_PORT, and MQTT over
+// WebSocket at /mqtt on the HTTP port for browser pads. Pads authenticate with their device id and
+// secret and may only touch their own topics.
+import { createServer, type Server as NetServer } from 'node:net'
+import type { Server as HttpServer, IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes'
+import { WebSocketServer, createWebSocketStream } from 'ws'
+import { MAX_PAYLOAD_BYTES, padPublishTopics, padSubscribeTopics, topics } from '../../protocol/index.ts'
+
+/** The server's own broker identity; `$` can never start a device id, so it cannot collide. */
+export const SERVER_USERNAME = '$rp-server'
+
+export interface EmbeddedBrokerOptions {
+  port: number
+  host?: string
+  serverPassword: string
+  /** Checks a pad's credentials: true if the device exists, is not revoked and the secret matches. */
+  verifyDevice(deviceId: string, secret: string): Promise<boolean>
+  log: { info(msg: string): void; warn(obj: object, msg: string): void }
+}
+
+export class PortInUseError extends Error {
+  constructor(
+    readonly port: number,
+    readonly variable: string,
+  ) {
+    super(`port ${port} is already in use: set ${variable} to a free port`)
+  }
+}
+
+type PadClient = Client & { deviceId?: string; isServer?: boolean }
+
+export class EmbeddedBroker {
+  readonly aedes: Aedes
+  private tcp?: NetServer
+  private wss?: WebSocketServer
+
+  private constructor(
+    aedes: Aedes,
+    private readonly opts: EmbeddedBrokerOptions,
+  ) {
+    this.aedes = aedes
+  }
+
+  static async start(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+    const aedes = await Aedes.createBroker({ drainTimeout: 30_000, heartbeatInterval: 60_000 })
+    const broker = new EmbeddedBroker(aedes, opts)
+    broker.installHooks()
+    await broker.listenTcp()
+    return broker
+  }
+
+  get port(): number {
+    const a = this.tcp?.address()
+    return typeof a === 'object' && a ? a.port : this.opts.port
+  }
+
+  private installHooks() {
+    const { aedes, opts } = this
+    aedes.authenticate = (client: PadClient, username, password, done) => {
+      const fail = (code: number) => done(Object.assign(new Error('not authorized'), { returnCode: code }), false)
+      const secret = password?.toString('utf8') ?? ''
+      if (username === SERVER_USERNAME) {
+        if (secret === opts.serverPassword) {
+          client.isServer = true
+          return done(null, true)
+        }
+        return fail(5)
+      }
+      if (!username) return fail(4)
+      opts
+        .verifyDevice(username, secret)
+        .then((ok) => {
+          if (!ok) {
+            opts.log.warn({ deviceId: username }, 'pad refused at CONNECT: unknown device or wrong secret')
+            return fail(5)
+          }
+          client.deviceId = username
+          done(null, true)
+        })
+        .catch(() => fail(3))
+    }
+
+    aedes.authorizePublish = (client: PadClient | null, packet: PublishPacket, done) => {
+      if (!client || client.isServer) return done(null)
+      const id = client.deviceId
+      if (!id || !padPublishTopics(id).includes(packet.topic)) return done(new Error(`pad ${id} may not publish to ${packet.topic}`))
+      if (packet.payload.length > MAX_PAYLOAD_BYTES) return done(new Error(`payload of ${packet.payload.length} bytes is over the limit`))
+      // Only the status (birth/death) is retained; a retained rating would be replayed to the server forever.
+      if (packet.retain && packet.topic !== topics.status(id)) return done(new Error('only status may be retained'))
+      done(null)
+    }
+
+    aedes.authorizeSubscribe = (client: PadClient, sub: Subscription, done) => {
+      if (client.isServer) return done(null, sub)
+      const id = client.deviceId
+      // Negate instead of erroring: the pad gets SUBACK 0x80 and stays connected.
+      done(null, id && padSubscribeTopics(id).includes(sub.topic) ? sub : null)
+    }
+  }
+
+  private listenTcp(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const tcp = createServer((socket) => this.aedes.handle(socket))
+      tcp.once('error', (err: NodeJS.ErrnoException) =>
+        reject(err.code === 'EADDRINUSE' ? new PortInUseError(this.opts.port, 'MQTT_PORT') : err),
+      )
+      tcp.listen(this.opts.port, this.opts.host, () => {
+        this.tcp = tcp
+        resolve()
+      })
+    })
+  }
+
+  /** MQTT over WebSocket for browser pads, on the HTTP server at /mqtt. */
+  attachWebSocket(http: HttpServer, path = '/mqtt') {
+    const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES * 4 })
+    this.wss = wss
+    http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (new URL(req.url ?? '/', 'http://x').pathname !== path) return
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const stream = createWebSocketStream(ws)
+        stream.on('error', () => stream.destroy())
+        this.aedes.handle(stream as never)
+      })
+    })
+  }
+
+  /** Disconnects a pad's live connections, for example after its secret is rotated or it is revoked. */
+  disconnectDevice(deviceId: string) {
+    for (const client of Object.values((this.aedes as unknown as { clients: Record<string, PadClient> }).clients)) {
+      if (client.deviceId === deviceId) client.close()
+    }
+  }
+
+  async close() {
+    for (const ws of this.wss?.clients ?? []) ws.terminate()
+    this.wss?.close()
+    await new Promise<void>((resolve) => this.aedes.close(() => resolve()))
+    await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()))
+  }
+}

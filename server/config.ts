@@ -1,0 +1,51 @@
+// Process configuration from the environment, validated once at start.
+import { resolve } from 'node:path'
+import { z } from 'zod'
+
+const port = z.coerce.number().int().min(0).max(65535)
+const optional = z
+  .string()
+  .optional()
+  .transform((s) => (s === '' ? undefined : s))
+
+export const ConfigSchema = z.object({
+  HOST: z.string().default('0.0.0.0'),
+  PORT: port.default(8080),
+  MQTT_PORT: port.default(1883),
+  /** An external broker (mqtt://, mqtts://, ws://). Unset: the embedded aedes broker. */
+  MQTT_URL: optional,
+  MQTT_USERNAME: optional,
+  MQTT_PASSWORD: optional,
+  /** Shared-subscription group on an external broker, so several instances split the pads' messages. */
+  MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]*$/).default('rp-server'),
+  DATA_DIR: z.string().default('./data'),
+  /** postgres://… for PostgreSQL; unset: a SQLite file under DATA_DIR. */
+  DATABASE_URL: optional,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  INGEST_FLUSH_MS: z.coerce.number().int().min(0).max(10_000).default(10),
+  /** Public base URL of this server, used for links such as staff photos in pad configs. */
+  PUBLIC_URL: optional,
+})
+
+export type AppConfig = z.infer<typeof ConfigSchema> & {
+  /** Absolute DATA_DIR. */
+  dataDir: string
+  database: { provider: 'sqlite'; file: string } | { provider: 'postgres'; url: string }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = ConfigSchema.safeParse(env)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`)
+  }
+  const c = parsed.data
+  const dataDir = resolve(c.DATA_DIR)
+  let database: AppConfig['database']
+  if (!c.DATABASE_URL) database = { provider: 'sqlite', file: resolve(dataDir, 'rating-pad.db') }
+  else if (/^postgres(ql)?:\/\//.test(c.DATABASE_URL)) database = { provider: 'postgres', url: c.DATABASE_URL }
+  else if (c.DATABASE_URL.startsWith('file:')) database = { provider: 'sqlite', file: resolve(c.DATABASE_URL.slice(5)) }
+  else throw new Error('invalid configuration:\n  DATABASE_URL: must start with postgres://, postgresql:// or file:')
+  return { ...c, dataDir, database }
+}

@@ -1,0 +1,129 @@
+// Opens the database named by the configuration: a SQLite file (embedded default) or PostgreSQL,
+// applies pending migrations, and returns one Prisma client type for both.
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import pg from 'pg'
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaPg } from '@prisma/adapter-pg'
+import { PrismaClient as SqliteClient } from './generated/sqlite/client.ts'
+import { PrismaClient as PostgresClient } from './generated/postgres/client.ts'
+import { listMigrations, migrate, type MigrationDriver } from './migrate.ts'
+import type { AppConfig } from '../config.ts'
+
+/** Both generated clients have the same models; the SQLite one's type stands for both. */
+export type Db = SqliteClient
+
+export interface Database {
+  prisma: Db
+  provider: 'sqlite' | 'postgres'
+  /** Names of migrations applied by this start. */
+  migrated: string[]
+  close(): Promise<void>
+}
+
+export async function openDatabase(config: AppConfig['database']): Promise<Database> {
+  return config.provider === 'sqlite' ? openSqlite(config.file) : openPostgres(config.url)
+}
+
+async function openSqlite(file: string): Promise<Database> {
+  mkdirSync(dirname(file), { recursive: true })
+  const raw = new BetterSqlite3(file)
+  let migrated: string[]
+  try {
+    // WAL lets reports read while ingest writes; it is a property of the file and stays set.
+    raw.pragma('journal_mode = WAL')
+    raw.pragma('busy_timeout = 5000')
+    migrated = await migrate(sqliteDriver(raw), listMigrations('sqlite'))
+  } finally {
+    raw.close()
+  }
+  const prisma = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: 5000 }) })
+  // An ack promises the rating is on disk: keep full fsync on commit (batched commits keep it cheap).
+  await prisma.$executeRawUnsafe('PRAGMA synchronous = FULL')
+  await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON')
+  return { prisma, provider: 'sqlite', migrated, close: () => prisma.$disconnect() }
+}
+
+function sqliteDriver(db: BetterSqlite3.Database): MigrationDriver {
+  return {
+    async exclusive(fn) {
+      return fn() // one file, and better-sqlite3's BEGIN IMMEDIATE in apply() serialises writers
+    },
+    async exec(sql) {
+      db.exec(sql)
+    },
+    async applied() {
+      const rows = db.prepare('SELECT "name", "checksum" FROM "_rp_migrations"').all() as { name: string; checksum: string }[]
+      return new Map(rows.map((r) => [r.name, r.checksum]))
+    },
+    async apply(m) {
+      db.transaction(() => {
+        db.exec(m.sql)
+        db.prepare('INSERT INTO "_rp_migrations" ("name", "checksum", "appliedAt") VALUES (?, ?, ?)').run(
+          m.name,
+          m.checksum,
+          new Date().toISOString(),
+        )
+      }).immediate()
+    },
+  }
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  let migrated: string[]
+  try {
+    migrated = await migrate(postgresDriver(client), listMigrations('postgres'))
+  } finally {
+    await client.end()
+  }
+  const pool = new pg.Pool({ connectionString: url, max: 10 })
+  const prisma = new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Db
+  return {
+    prisma,
+    provider: 'postgres',
+    migrated,
+    close: async () => {
+      await prisma.$disconnect()
+      await pool.end().catch(() => {})
+    },
+  }
+}
+
+function postgresDriver(client: pg.Client): MigrationDriver {
+  const LOCK = 7_151_842 // any constant: the advisory lock that serialises migrating instances
+  return {
+    async exclusive(fn) {
+      await client.query('SELECT pg_advisory_lock($1)', [LOCK])
+      try {
+        return await fn()
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [LOCK])
+      }
+    },
+    async exec(sql) {
+      await client.query(sql)
+    },
+    async applied() {
+      const { rows } = await client.query<{ name: string; checksum: string }>('SELECT "name", "checksum" FROM "_rp_migrations"')
+      return new Map(rows.map((r) => [r.name, r.checksum]))
+    },
+    async apply(m) {
+      await client.query('BEGIN')
+      try {
+        await client.query(m.sql)
+        await client.query('INSERT INTO "_rp_migrations" ("name", "checksum", "appliedAt") VALUES ($1, $2, $3)', [
+          m.name,
+          m.checksum,
+          new Date().toISOString(),
+        ])
+        await client.query('COMMIT')
+      } catch (e) {
+        await client.query('ROLLBACK')
+        throw e
+      }
+    },
+  }
+}

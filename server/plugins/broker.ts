@@ -1,0 +1,55 @@
+// External plugin: the MQTT side. With no MQTT_URL, starts the embedded aedes broker (TCP and
+// WebSocket); either way, connects the server's own client (the bus) to the broker.
+import { randomBytes, randomUUID } from 'node:crypto'
+import fp from 'fastify-plugin'
+import { Bus } from '../broker/bus.ts'
+import { EmbeddedBroker, SERVER_USERNAME } from '../broker/embedded.ts'
+import { DeviceRepository } from '../repositories/devices.ts'
+import { VerifiedSecretCache } from '../security/secrets.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The embedded broker, or null when MQTT_URL points at an external one. */
+    broker: EmbeddedBroker | null
+    bus: Bus
+  }
+}
+
+export default fp(
+  async (app) => {
+    const { config } = app
+    let broker: EmbeddedBroker | null = null
+    let busUrl: string
+    let username = config.MQTT_USERNAME
+    let password = config.MQTT_PASSWORD
+    if (!config.MQTT_URL) {
+      const devices = new DeviceRepository(app.db.prisma)
+      const cache = new VerifiedSecretCache()
+      password = randomBytes(24).toString('base64url')
+      username = SERVER_USERNAME
+      broker = await EmbeddedBroker.start({
+        port: config.MQTT_PORT,
+        host: config.HOST,
+        serverPassword: password,
+        log: { info: (m) => app.log.info(m), warn: (o, m) => app.log.warn(o, m) },
+        async verifyDevice(deviceId, secret) {
+          const cred = await devices.credentials(deviceId)
+          return cred !== null && (await cache.verify(secret, cred.secretHash))
+        },
+      })
+      broker.attachWebSocket(app.server)
+      busUrl = `mqtt://127.0.0.1:${broker.port}`
+      app.log.info({ port: broker.port }, 'embedded MQTT broker listening (and MQTT over WebSocket at /mqtt)')
+    } else {
+      busUrl = config.MQTT_URL
+    }
+    const bus = await Bus.connect({ url: busUrl, username, password, clientId: `rp-server-${randomUUID().slice(0, 8)}` })
+    app.decorate('broker', broker)
+    app.decorate('bus', bus)
+    app.addHook('onClose', async () => {
+      await bus.close().catch(() => {})
+      await broker?.close()
+    })
+  },
+  { name: 'broker', dependencies: ['config', 'database'] },
+)

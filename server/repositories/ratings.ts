@@ -1,0 +1,229 @@
+// Ratings, pad events and rejected messages: append-only records written by the ingest in batches.
+import { randomUUID } from 'node:crypto'
+import type { PadEvent, Rating } from '../../protocol/index.ts'
+import type { Db } from '../db/client.ts'
+import { hallFilter, type Principal } from '../auth/principal.ts'
+
+export interface IncomingRating {
+  deviceId: string
+  rating: Rating
+  receivedAt: Date
+}
+export interface IncomingEvent {
+  deviceId: string
+  event: PadEvent
+  receivedAt: Date
+}
+export interface RejectedInput {
+  topic: string
+  deviceId: string | null
+  reason: string
+  payload: Buffer
+  receivedAt: Date
+  /** The message id when it could be read, so the pad can be told not to send it again. */
+  messageId?: string
+}
+
+export interface CommitResult {
+  /** Ids committed per device: new ones and ones already stored (a resend is acked again). */
+  committed: Map<string, string[]>
+  /** Rejected message ids per device, with the reason. */
+  rejected: Map<string, { id: string; reason: string }[]>
+  newRatings: IncomingRating[]
+  newEvents: IncomingEvent[]
+}
+
+/** Raw payloads are kept for diagnosis, but capped so a rogue pad cannot fill the disk. */
+export const REJECTED_PAYLOAD_CAP = 4096
+
+/** The write side of ingest: the seam where a faster store (raw SQL, COPY) can replace this one. */
+export interface IngestStore {
+  commitBatch(ratings: IncomingRating[], events: IncomingEvent[], rejected: RejectedInput[]): Promise<CommitResult>
+}
+
+function push<T>(m: Map<string, T[]>, k: string, v: T) {
+  const a = m.get(k)
+  if (a) a.push(v)
+  else m.set(k, [v])
+}
+
+export class PrismaIngestStore implements IngestStore {
+  constructor(private readonly db: Db) {}
+
+  async commitBatch(ratings: IncomingRating[], events: IncomingEvent[], rejected: RejectedInput[]): Promise<CommitResult> {
+    const result: CommitResult = { committed: new Map(), rejected: new Map(), newRatings: [], newEvents: [] }
+    const deviceIds = [...new Set([...ratings.map((r) => r.deviceId), ...events.map((e) => e.deviceId)])]
+
+    await this.db.$transaction(async (tx) => {
+      const devices = new Map(
+        (
+          await tx.device.findMany({
+            where: { id: { in: deviceIds } },
+            select: { id: true, hallId: true, windowId: true, revokedAt: true },
+          })
+        ).map((d) => [d.id, d]),
+      )
+      const rejectedRows = [...rejected]
+      const reject = (deviceId: string, id: string, topic: string, reason: string, payload: unknown, receivedAt: Date) => {
+        rejectedRows.push({ topic, deviceId, reason, payload: Buffer.from(JSON.stringify(payload)), receivedAt })
+        push(result.rejected, deviceId, { id, reason })
+      }
+
+      // Ratings: drop ones already stored (and repeats inside this batch), insert the rest.
+      const existing = await tx.rating.findMany({
+        where: { OR: deviceIds.map((deviceId) => ({ deviceId, ratingId: { in: ratings.filter((r) => r.deviceId === deviceId).map((r) => r.rating.id) } })) },
+        select: { deviceId: true, ratingId: true },
+      })
+      const seen = new Set(existing.map((r) => `${r.deviceId}\u0000${r.ratingId}`))
+      const ratingRows = []
+      for (const r of ratings) {
+        const key = `${r.deviceId}\u0000${r.rating.id}`
+        const device = devices.get(r.deviceId)
+        if (!device || device.revokedAt) {
+          reject(r.deviceId, r.rating.id, 'rating', 'unknown or revoked device', r.rating, r.receivedAt)
+          continue
+        }
+        push(result.committed, r.deviceId, r.rating.id)
+        if (seen.has(key)) continue
+        seen.add(key)
+        result.newRatings.push(r)
+        const t = r.rating.transaction
+        ratingRows.push({
+          id: randomUUID(),
+          deviceId: r.deviceId,
+          ratingId: r.rating.id,
+          seq: r.rating.seq,
+          hallId: device.hallId,
+          windowId: device.windowId,
+          // The rating belongs to whoever served (the transaction says), else whoever was signed in.
+          staffNo: t?.staffNo ?? r.rating.staffNo,
+          signedInStaffNo: r.rating.staffNo,
+          scale: r.rating.scale,
+          key: r.rating.key,
+          level: r.rating.level,
+          class: r.rating.class,
+          reasons: r.rating.reasons ? JSON.stringify(r.rating.reasons) : null,
+          transactionId: t?.id ?? null,
+          caseNo: t?.caseNo ?? null,
+          ticket: t?.ticket ?? null,
+          serviceCode: t?.serviceCode ?? null,
+          serviceName: t?.serviceName ?? null,
+          configVersion: r.rating.configVersion ?? null,
+          promptedAt: r.rating.promptedAt ? new Date(r.rating.promptedAt) : null,
+          pressedAt: new Date(r.rating.pressedAt),
+          receivedAt: r.receivedAt,
+          replayed: r.rating.replayed,
+        })
+      }
+      if (ratingRows.length) await tx.rating.createMany({ data: ratingRows })
+
+      const existingEvents = await tx.padEventRecord.findMany({
+        where: { OR: deviceIds.map((deviceId) => ({ deviceId, eventId: { in: events.filter((e) => e.deviceId === deviceId).map((e) => e.event.id) } })) },
+        select: { deviceId: true, eventId: true },
+      })
+      const seenEvents = new Set(existingEvents.map((e) => `${e.deviceId}\u0000${e.eventId}`))
+      const eventRows = []
+      for (const e of events) {
+        const key = `${e.deviceId}\u0000${e.event.id}`
+        const device = devices.get(e.deviceId)
+        if (!device || device.revokedAt) {
+          reject(e.deviceId, e.event.id, 'event', 'unknown or revoked device', e.event, e.receivedAt)
+          continue
+        }
+        push(result.committed, e.deviceId, e.event.id)
+        if (seenEvents.has(key)) continue
+        seenEvents.add(key)
+        result.newEvents.push(e)
+        const ev = e.event
+        eventRows.push({
+          id: randomUUID(),
+          deviceId: e.deviceId,
+          eventId: ev.id,
+          type: ev.type,
+          hallId: device.hallId,
+          windowId: device.windowId,
+          staffNo: 'staffNo' in ev ? ev.staffNo : ev.type === 'unrated' ? (ev.transaction.staffNo ?? null) : null,
+          transactionId: ev.type === 'unrated' ? (ev.transaction.id ?? ev.transaction.caseNo ?? null) : null,
+          payload: JSON.stringify(ev),
+          at: new Date(ev.at),
+          receivedAt: e.receivedAt,
+        })
+      }
+      if (eventRows.length) await tx.padEventRecord.createMany({ data: eventRows })
+
+      if (rejectedRows.length)
+        await tx.rejectedMessage.createMany({
+          data: rejectedRows.map((r) => ({
+            id: randomUUID(),
+            topic: r.topic,
+            deviceId: r.deviceId,
+            reason: r.reason.slice(0, 1000),
+            payload: r.payload.subarray(0, REJECTED_PAYLOAD_CAP).toString('utf8'),
+            payloadBytes: r.payload.length,
+            receivedAt: r.receivedAt,
+          })),
+        })
+      for (const r of rejected) if (r.deviceId && r.messageId) push(result.rejected, r.deviceId, { id: r.messageId, reason: r.reason })
+    })
+    return result
+  }
+}
+
+type RatingRow = NonNullable<Awaited<ReturnType<Db['rating']['findUnique']>>>
+export function ratingView(r: RatingRow) {
+  return {
+    id: r.id,
+    deviceId: r.deviceId,
+    ratingId: r.ratingId,
+    seq: r.seq,
+    hallId: r.hallId,
+    windowId: r.windowId,
+    staffNo: r.staffNo,
+    scale: r.scale,
+    key: r.key,
+    level: r.level,
+    class: r.class as 'good' | 'bad',
+    reasons: r.reasons ? (JSON.parse(r.reasons) as string[]) : [],
+    transaction: r.transactionId || r.caseNo ? { id: r.transactionId, caseNo: r.caseNo, ticket: r.ticket, serviceCode: r.serviceCode, serviceName: r.serviceName } : null,
+    promptedAt: r.promptedAt?.toISOString() ?? null,
+    pressedAt: r.pressedAt.toISOString(),
+    receivedAt: r.receivedAt.toISOString(),
+    replayed: r.replayed,
+  }
+}
+
+export class RatingRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Raw ratings, newest first, with an opaque cursor for the next page. */
+  async list(p: Principal, q: { hallId?: string; windowId?: string; deviceId?: string; staffNo?: string; limit: number; cursor?: string }) {
+    const rows = await this.db.rating.findMany({
+      where: {
+        ...hallFilter(p),
+        ...(q.hallId ? { hallId: q.hallId } : {}),
+        ...(q.windowId ? { windowId: q.windowId } : {}),
+        ...(q.deviceId ? { deviceId: q.deviceId } : {}),
+        ...(q.staffNo ? { staffNo: q.staffNo } : {}),
+      },
+      orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
+      take: q.limit + 1,
+      ...(q.cursor ? { cursor: { id: q.cursor }, skip: 1 } : {}),
+    })
+    const page = rows.slice(0, q.limit)
+    return { items: page.map(ratingView), nextCursor: rows.length > q.limit ? page[page.length - 1].id : null }
+  }
+
+  async listRejected(limit: number) {
+    const rows = await this.db.rejectedMessage.findMany({ orderBy: { receivedAt: 'desc' }, take: limit })
+    return rows.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() }))
+  }
+
+  async listEvents(p: Principal, q: { hallId?: string; deviceId?: string; type?: string; limit: number }) {
+    const rows = await this.db.padEventRecord.findMany({
+      where: { ...hallFilter(p), ...(q.hallId ? { hallId: q.hallId } : {}), ...(q.deviceId ? { deviceId: q.deviceId } : {}), ...(q.type ? { type: q.type } : {}) },
+      orderBy: { receivedAt: 'desc' },
+      take: q.limit,
+    })
+    return rows.map((r) => ({ id: r.id, deviceId: r.deviceId, eventId: r.eventId, type: r.type, hallId: r.hallId, windowId: r.windowId, staffNo: r.staffNo, payload: JSON.parse(r.payload), at: r.at.toISOString(), receivedAt: r.receivedAt.toISOString() }))
+  }
+}
