@@ -12,13 +12,19 @@ export const MessageId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 characters of A–Z, a–z, 0–9, _ or -')
   .describe('Unique id made on the pad (for example a UUID or ULID)')
-export const DeviceId = z.string().regex(DEVICE_ID_PATTERN, 'must be 1–64 characters of A–Z, a–z, 0–9, _, . or -')
-export const Timestamp = z.iso.datetime({ offset: true }).describe('ISO 8601 time with offset, by the pad clock')
+export const DeviceId = z
+  .string()
+  .regex(DEVICE_ID_PATTERN, 'must be 1–64 characters of A–Z, a–z, 0–9, _, . or -')
+export const Timestamp = z.iso
+  .datetime({ offset: true })
+  .describe('ISO 8601 time with offset, by the pad clock')
 export const StaffNo = z.string().min(1).max(32).describe('工号, the staff number')
 const ShortText = (max: number) => z.string().min(1).max(max)
 
 export const LevelSchema = z.union([z.literal(5), z.literal(4), z.literal(3), z.literal(2), z.literal(1)])
-export const ScaleSchema = z.union(SCALES.map((s) => z.literal(s)) as [z.ZodLiteral<2>, z.ZodLiteral<3>, z.ZodLiteral<4>, z.ZodLiteral<5>])
+export const ScaleSchema = z.union(
+  SCALES.map((s) => z.literal(s)) as [z.ZodLiteral<2>, z.ZodLiteral<3>, z.ZodLiteral<4>, z.ZodLiteral<5>],
+)
 
 /** The transaction (办件) a prompt was made for; a rating answers exactly one. */
 export const Transaction = z
@@ -30,7 +36,9 @@ export const Transaction = z
     serviceName: ShortText(200).optional().describe('Service item name (事项名称)'),
     staffNo: StaffNo.optional().describe('Staff who served'),
   })
-  .refine((t) => t.id !== undefined || t.caseNo !== undefined, { message: 'a transaction needs an id or a caseNo' })
+  .refine((t) => t.id !== undefined || t.caseNo !== undefined, {
+    message: 'a transaction needs an id or a caseNo',
+  })
 export type Transaction = z.infer<typeof Transaction>
 
 // ---------------------------------------------------------------- rating (pad → server, QoS 1)
@@ -47,17 +55,30 @@ export const Rating = z
     transaction: Transaction.nullable().describe('The transaction this rating answers, or null'),
     staffNo: StaffNo.nullable().describe('Staff signed in at the pad when the key was pressed'),
     configVersion: z.number().int().min(0).optional().describe('Config version the pad was running'),
-    promptedAt: Timestamp.nullable().describe('Pad time of the prompt'),
+    promptedAt: Timestamp.describe(
+      'Pad time of the prompt this rating answers; a press with no prompt is an event, never a rating',
+    ),
     pressedAt: Timestamp.describe('Pad time of the key press'),
-    replayed: z.boolean().describe('True when sent again from the outbox (after reconnect or a replay command)'),
+    replayed: z
+      .boolean()
+      .describe('True when sent again from the outbox (after reconnect or a replay command)'),
   })
   .superRefine((r, ctx) => {
     const level = levelForKey(r.scale, r.key)
-    if (level === undefined) ctx.addIssue({ code: 'custom', path: ['key'], message: `key ${r.key} is not on a ${r.scale}-key pad` })
+    if (level === undefined)
+      ctx.addIssue({ code: 'custom', path: ['key'], message: `key ${r.key} is not on a ${r.scale}-key pad` })
     else if (level !== r.level)
-      ctx.addIssue({ code: 'custom', path: ['level'], message: `key ${r.key} of a ${r.scale}-key pad is level ${level}` })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['level'],
+        message: `key ${r.key} of a ${r.scale}-key pad is level ${level}`,
+      })
     if (r.class !== classOf(r.level as Level))
-      ctx.addIssue({ code: 'custom', path: ['class'], message: `level ${r.level} is ${classOf(r.level as Level)}` })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['class'],
+        message: `level ${r.level} is ${classOf(r.level as Level)}`,
+      })
   })
 export type Rating = z.infer<typeof Rating>
 
@@ -74,13 +95,25 @@ export const Ack = z.object({
 export type Ack = z.infer<typeof Ack>
 
 // ---------------------------------------------------------------- status: birth (retained) and death (Last Will)
-export const PadState = z.enum(['unconfigured', 'no_staff', 'idle', 'paused', 'prompting', 'reasons', 'thanks'])
+export const PadState = z.enum([
+  'unconfigured',
+  'no_staff',
+  'idle',
+  'paused',
+  'prompting',
+  'reasons',
+  'thanks',
+])
 export type PadState = z.infer<typeof PadState>
 
 export const Birth = z.object({
   v,
   state: z.literal('online'),
-  connectCount: z.number().int().min(0).describe('Connect counter, persisted on the pad; the will of this connection carries the same value'),
+  connectCount: z
+    .number()
+    .int()
+    .min(0)
+    .describe('Connect counter, persisted on the pad; the will of this connection carries the same value'),
   firmware: ShortText(64),
   model: ShortText(64),
   capabilities: z.object({
@@ -101,7 +134,11 @@ export type Birth = z.infer<typeof Birth>
 export const Death = z.object({
   v,
   state: z.literal('offline'),
-  connectCount: z.number().int().min(0).describe('Same value as the birth of the connection this will belongs to'),
+  connectCount: z
+    .number()
+    .int()
+    .min(0)
+    .describe('Same value as the birth of the connection this will belongs to'),
 })
 export type Death = z.infer<typeof Death>
 
@@ -123,7 +160,13 @@ export type Reason = z.infer<typeof Reason>
 
 export const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM')
 export const OpeningHours = z
-  .array(z.object({ day: z.number().int().min(1).max(7).describe('1 = Monday … 7 = Sunday'), open: HHMM, close: HHMM }))
+  .array(
+    z.object({
+      day: z.number().int().min(1).max(7).describe('1 = Monday … 7 = Sunday'),
+      open: HHMM,
+      close: HHMM,
+    }),
+  )
   .describe('Opening hours in the hall time zone; empty means always open')
 export type OpeningHours = z.infer<typeof OpeningHours>
 
@@ -132,16 +175,28 @@ export type Locale = z.infer<typeof Locale>
 
 export const Config = z.object({
   v,
-  version: z.number().int().min(1).describe('Grows with every change; the pad reports the version it applied'),
+  version: z
+    .number()
+    .int()
+    .min(1)
+    .describe('Grows with every change; the pad reports the version it applied'),
   hall: z.object({ id: ShortText(64), name: ShortText(128), timeZone: ShortText(64) }),
-  window: z.object({ id: ShortText(64), name: ShortText(64) }).nullable().describe('null while the pad is not bound'),
+  window: z
+    .object({ id: ShortText(64), name: ShortText(64) })
+    .nullable()
+    .describe('null while the pad is not bound'),
   staff: StaffCard.nullable().describe('Staff signed in at the window (亮身份), or null'),
   scale: ScaleSchema,
   keyLabels: z.array(ShortText(16)).min(2).max(5).describe('One label per key, best first'),
   reasons: z.array(Reason).max(12).describe('Reasons offered after a 差评; empty to skip the question'),
   reasonsVersion: z.number().int().min(0),
   timeouts: z.object({
-    promptSeconds: z.number().int().min(3).max(600).describe('Only the first press within this window counts'),
+    promptSeconds: z
+      .number()
+      .int()
+      .min(3)
+      .max(600)
+      .describe('Only the first press within this window counts'),
     reasonSeconds: z.number().int().min(3).max(120),
     thanksSeconds: z.number().int().min(1).max(30),
   }),
@@ -154,14 +209,18 @@ export type Config = z.infer<typeof Config>
 // ---------------------------------------------------------------- command (server → pad)
 const commandBase = { v, id: MessageId, issuedAt: Timestamp }
 export const Command = z.discriminatedUnion('type', [
-  z.object({ ...commandBase, type: z.literal('prompt'), transaction: Transaction }).describe('Ask the citizen to rate this transaction'),
+  z
+    .object({ ...commandBase, type: z.literal('prompt'), transaction: Transaction })
+    .describe('Ask the citizen to rate this transaction'),
   z.object({ ...commandBase, type: z.literal('cancel'), transactionId: ShortText(64).optional() }),
   z.object({ ...commandBase, type: z.literal('signIn'), staff: StaffCard }),
   z.object({ ...commandBase, type: z.literal('signOut') }),
   z.object({ ...commandBase, type: z.literal('pause') }).describe('暂停服务'),
   z.object({ ...commandBase, type: z.literal('resume') }),
   z.object({ ...commandBase, type: z.literal('timeSync'), serverTime: Timestamp }),
-  z.object({ ...commandBase, type: z.literal('replay'), fromSeq: z.number().int().min(1) }).describe('Send again every rating from this sequence number still in the outbox'),
+  z
+    .object({ ...commandBase, type: z.literal('replay'), fromSeq: z.number().int().min(1) })
+    .describe('Send again every rating from this sequence number still in the outbox'),
 ])
 export type Command = z.infer<typeof Command>
 export type CommandType = Command['type']
@@ -172,9 +231,16 @@ export const PadEvent = z.discriminatedUnion('type', [
   z
     .object({ ...eventBase, type: z.literal('unrated'), transaction: Transaction, promptedAt: Timestamp })
     .describe('A prompt ended with no press: the transaction stays unrated'),
-  z.object({ ...eventBase, type: z.literal('pressNoPrompt'), key: z.number().int().min(1).max(5) }).describe('A key pressed with no prompt: never a rating'),
   z
-    .object({ ...eventBase, type: z.literal('secondPress'), key: z.number().int().min(1).max(5), ratingId: MessageId })
+    .object({ ...eventBase, type: z.literal('pressNoPrompt'), key: z.number().int().min(1).max(5) })
+    .describe('A key pressed with no prompt: never a rating'),
+  z
+    .object({
+      ...eventBase,
+      type: z.literal('secondPress'),
+      key: z.number().int().min(1).max(5),
+      ratingId: MessageId,
+    })
     .describe('Another press after the rating of this prompt was taken (一次一评)'),
   z.object({ ...eventBase, type: z.literal('staffSignIn'), staffNo: StaffNo }),
   z.object({ ...eventBase, type: z.literal('staffSignOut'), staffNo: StaffNo }),

@@ -66,7 +66,10 @@ export function parseTopic(topic: string): ParsedTopic | null {
   if (parts.length !== 4 || `${parts[0]}/${parts[1]}` !== TOPIC_ROOT) return null
   const [, , deviceId, channel] = parts
   if (!isDeviceId(deviceId)) return null
-  if (!(UP_CHANNELS as readonly string[]).includes(channel) && !(DOWN_CHANNELS as readonly string[]).includes(channel))
+  if (
+    !(UP_CHANNELS as readonly string[]).includes(channel) &&
+    !(DOWN_CHANNELS as readonly string[]).includes(channel)
+  )
     return null
   return { deviceId, channel: channel as Channel }
 }

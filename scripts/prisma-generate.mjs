@@ -36,7 +36,8 @@ export function writePostgresSchema() {
 }
 
 function generate() {
-  if (!existsSync(join(root, 'prisma', 'NO_NATIVE_ENGINE'))) throw new Error('prisma/NO_NATIVE_ENGINE is missing')
+  if (!existsSync(join(root, 'prisma', 'NO_NATIVE_ENGINE')))
+    throw new Error('prisma/NO_NATIVE_ENGINE is missing')
   writePostgresSchema()
   const cli = require.resolve('prisma/build/index.js')
   for (const schema of ['prisma/schema.prisma', 'prisma/postgres/schema.prisma']) {

@@ -41,7 +41,11 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Rating pad service', version: '1.0.0', description: '群众测评: registry, ratings and reports' },
+      info: {
+        title: 'Rating pad service',
+        version: '1.0.0',
+        description: '群众测评: registry, ratings and reports',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -65,14 +69,20 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
 
   await app.register(
     async (api) => {
-      for (const routes of [hallRoutes, windowRoutes, staffRoutes, deviceRoutes, ratingRoutes, tokenRoutes]) await api.register(routes)
+      for (const routes of [hallRoutes, windowRoutes, staffRoutes, deviceRoutes, ratingRoutes, tokenRoutes])
+        await api.register(routes)
     },
     { prefix: '/api/v1' },
   )
   return app
 }
 
-function errorHandler(this: FastifyInstance, err: Error & { statusCode?: number }, req: { log: FastifyInstance['log'] }, reply: { code(n: number): { send(b: unknown): void } }) {
+function errorHandler(
+  this: FastifyInstance,
+  err: Error & { statusCode?: number },
+  req: { log: FastifyInstance['log'] },
+  reply: { code(n: number): { send(b: unknown): void } },
+) {
   if (hasZodFastifySchemaValidationErrors(err)) {
     // Name every field that failed, e.g. "body.name: Too small: expected string to have >=1 characters".
     const where = (err as { validationContext?: string }).validationContext ?? 'request'
@@ -80,15 +90,27 @@ function errorHandler(this: FastifyInstance, err: Error & { statusCode?: number 
       const field = [where, ...v.instancePath.split('/').filter(Boolean)].join('.')
       return { field, message: v.message ?? 'invalid' }
     })
-    return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues })
+    return reply.code(400).send({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
+      issues,
+    })
   }
   if (err instanceof HttpError) {
-    const error = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict' }[err.statusCode] ?? 'Error'
+    const error =
+      { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict' }[
+        err.statusCode
+      ] ?? 'Error'
     const body: Record<string, unknown> = { statusCode: err.statusCode, error, message: err.message }
     if (err.field) body.issues = [{ field: `body.${err.field}`, message: err.message }]
     return reply.code(err.statusCode).send(body)
   }
   const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
   if (status === 500) req.log.error({ err }, 'request failed')
-  reply.code(status).send({ statusCode: status, error: status === 500 ? 'Internal Server Error' : 'Bad Request', message: status === 500 ? 'internal error' : err.message })
+  reply.code(status).send({
+    statusCode: status,
+    error: status === 500 ? 'Internal Server Error' : 'Bad Request',
+    message: status === 500 ? 'internal error' : err.message,
+  })
 }

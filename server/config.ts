@@ -17,7 +17,10 @@ export const ConfigSchema = z.object({
   MQTT_USERNAME: optional,
   MQTT_PASSWORD: optional,
   /** Shared-subscription group on an external broker, so several instances split the pads' messages. */
-  MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]*$/).default('rp-server'),
+  MQTT_SHARE_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/)
+    .default('rp-server'),
   DATA_DIR: z.string().default('./data'),
   /** postgres://… for PostgreSQL; unset: a SQLite file under DATA_DIR. */
   DATABASE_URL: optional,
@@ -44,8 +47,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dataDir = resolve(c.DATA_DIR)
   let database: AppConfig['database']
   if (!c.DATABASE_URL) database = { provider: 'sqlite', file: resolve(dataDir, 'rating-pad.db') }
-  else if (/^postgres(ql)?:\/\//.test(c.DATABASE_URL)) database = { provider: 'postgres', url: c.DATABASE_URL }
-  else if (c.DATABASE_URL.startsWith('file:')) database = { provider: 'sqlite', file: resolve(c.DATABASE_URL.slice(5)) }
-  else throw new Error('invalid configuration:\n  DATABASE_URL: must start with postgres://, postgresql:// or file:')
+  else if (/^postgres(ql)?:\/\//.test(c.DATABASE_URL))
+    database = { provider: 'postgres', url: c.DATABASE_URL }
+  else if (c.DATABASE_URL.startsWith('file:'))
+    database = { provider: 'sqlite', file: resolve(c.DATABASE_URL.slice(5)) }
+  else
+    throw new Error(
+      'invalid configuration:\n  DATABASE_URL: must start with postgres://, postgresql:// or file:',
+    )
   return { ...c, dataDir, database }
 }

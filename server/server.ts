@@ -17,8 +17,12 @@ async function main() {
     await app.listen({ port: config.PORT, host: config.HOST })
   } catch (e) {
     const err = e as NodeJS.ErrnoException
-    if (err instanceof PortInUseError) console.error(`MQTT port ${err.port} is already in use: set ${err.variable} to a free port (or MQTT_URL to use the broker already there).`)
-    else if (err.code === 'EADDRINUSE') console.error(`HTTP port ${config.PORT} is already in use: set PORT to a free port.`)
+    if (err instanceof PortInUseError)
+      console.error(
+        `MQTT port ${err.port} is already in use: set ${err.variable} to a free port (or MQTT_URL to use the broker already there).`,
+      )
+    else if (err.code === 'EADDRINUSE')
+      console.error(`HTTP port ${config.PORT} is already in use: set PORT to a free port.`)
     else console.error(`could not start: ${err.stack ?? err.message}`)
     await app?.close().catch(() => {})
     process.exit(1)
@@ -26,17 +30,24 @@ async function main() {
   const token = await app.repos.tokens.ensureFirstAdmin()
   if (token) {
     // Shown once: only its hash is stored. `npm run token` makes more.
-    console.log(`\nFirst start: an admin API token was created. Keep it now, it is not shown again:\n\n  ${token}\n`)
+    console.log(
+      `\nFirst start: an admin API token was created. Keep it now, it is not shown again:\n\n  ${token}\n`,
+    )
   }
   const mqtt = app.broker ? `mqtt://${config.HOST}:${app.broker.port}` : config.MQTT_URL
-  console.log(`rating-pad server on http://localhost:${config.PORT} (API /api/v1, docs /docs), MQTT ${mqtt}, database ${app.db.provider}`)
+  console.log(
+    `rating-pad server on http://localhost:${config.PORT} (API /api/v1, docs /docs), MQTT ${mqtt}, database ${app.db.provider}`,
+  )
 
   let closing = false
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (closing) process.exit(1)
       closing = true
-      app.close().then(() => process.exit(0), () => process.exit(1))
+      app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      )
     })
   }
 }

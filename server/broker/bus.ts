@@ -12,7 +12,11 @@ export interface BusOptions {
 }
 
 export class Bus {
-  private readonly handlers: { filter: string; match: (topic: string) => boolean; handler: MessageHandler }[] = []
+  private readonly handlers: {
+    filter: string
+    match: (topic: string) => boolean
+    handler: MessageHandler
+  }[] = []
 
   private constructor(readonly client: MqttClient) {
     client.on('message', (topic, payload) => {
@@ -47,7 +51,11 @@ export class Bus {
     if (granted.some((g) => g.qos === 128)) throw new Error(`broker refused subscription to ${filter}`)
   }
 
-  async publish(topic: string, payload: string | Buffer, opts: { qos?: 0 | 1; retain?: boolean } = {}): Promise<void> {
+  async publish(
+    topic: string,
+    payload: string | Buffer,
+    opts: { qos?: 0 | 1; retain?: boolean } = {},
+  ): Promise<void> {
     await this.client.publishAsync(topic, payload, { qos: opts.qos ?? 1, retain: opts.retain ?? false })
   }
 

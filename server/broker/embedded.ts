@@ -59,7 +59,8 @@ export class EmbeddedBroker {
   private installHooks() {
     const { aedes, opts } = this
     aedes.authenticate = (client: PadClient, username, password, done) => {
-      const fail = (code: number) => done(Object.assign(new Error('not authorized'), { returnCode: code }), false)
+      const fail = (code: number) =>
+        done(Object.assign(new Error('not authorized'), { returnCode: code }), false)
       const secret = password?.toString('utf8') ?? ''
       if (username === SERVER_USERNAME) {
         if (secret === opts.serverPassword) {
@@ -85,10 +86,13 @@ export class EmbeddedBroker {
     aedes.authorizePublish = (client: PadClient | null, packet: PublishPacket, done) => {
       if (!client || client.isServer) return done(null)
       const id = client.deviceId
-      if (!id || !padPublishTopics(id).includes(packet.topic)) return done(new Error(`pad ${id} may not publish to ${packet.topic}`))
-      if (packet.payload.length > MAX_PAYLOAD_BYTES) return done(new Error(`payload of ${packet.payload.length} bytes is over the limit`))
+      if (!id || !padPublishTopics(id).includes(packet.topic))
+        return done(new Error(`pad ${id} may not publish to ${packet.topic}`))
+      if (packet.payload.length > MAX_PAYLOAD_BYTES)
+        return done(new Error(`payload of ${packet.payload.length} bytes is over the limit`))
       // Only the status (birth/death) is retained; a retained rating would be replayed to the server forever.
-      if (packet.retain && packet.topic !== topics.status(id)) return done(new Error('only status may be retained'))
+      if (packet.retain && packet.topic !== topics.status(id))
+        return done(new Error('only status may be retained'))
       done(null)
     }
 
@@ -129,7 +133,9 @@ export class EmbeddedBroker {
 
   /** Disconnects a pad's live connections, for example after its secret is rotated or it is revoked. */
   disconnectDevice(deviceId: string) {
-    for (const client of Object.values((this.aedes as unknown as { clients: Record<string, PadClient> }).clients)) {
+    for (const client of Object.values(
+      (this.aedes as unknown as { clients: Record<string, PadClient> }).clients,
+    )) {
       if (client.deviceId === deviceId) client.close()
     }
   }

@@ -7,7 +7,11 @@ import { TokenRepository } from '../repositories/tokens.ts'
 import { ROLES, type Role } from '../auth/principal.ts'
 
 const { values } = parseArgs({
-  options: { name: { type: 'string' }, role: { type: 'string', default: 'viewer' }, hall: { type: 'string', multiple: true } },
+  options: {
+    name: { type: 'string' },
+    role: { type: 'string', default: 'viewer' },
+    hall: { type: 'string', multiple: true },
+  },
 })
 const role = values.role as Role
 if (!values.name || !ROLES.includes(role)) {
@@ -19,6 +23,10 @@ if (role === 'manager' && !values.hall?.length) {
   process.exit(2)
 }
 const db = await openDatabase(loadConfig().database)
-const { token } = await new TokenRepository(db.prisma).create({ name: values.name, role, hallIds: values.hall ?? [] })
+const { token } = await new TokenRepository(db.prisma).create({
+  name: values.name,
+  role,
+  hallIds: values.hall ?? [],
+})
 await db.close()
 console.log(token)

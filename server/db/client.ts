@@ -38,7 +38,9 @@ async function openSqlite(file: string): Promise<Database> {
   } finally {
     raw.close()
   }
-  const prisma = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: 5000 }) })
+  const prisma = new SqliteClient({
+    adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: 5000 }),
+  })
   // An ack promises the rating is on disk: keep full fsync on commit (batched commits keep it cheap).
   await prisma.$executeRawUnsafe('PRAGMA synchronous = FULL')
   await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON')
@@ -54,7 +56,10 @@ function sqliteDriver(db: BetterSqlite3.Database): MigrationDriver {
       db.exec(sql)
     },
     async applied() {
-      const rows = db.prepare('SELECT "name", "checksum" FROM "_rp_migrations"').all() as { name: string; checksum: string }[]
+      const rows = db.prepare('SELECT "name", "checksum" FROM "_rp_migrations"').all() as {
+        name: string
+        checksum: string
+      }[]
       return new Map(rows.map((r) => [r.name, r.checksum]))
     },
     async apply(m) {
@@ -107,18 +112,19 @@ function postgresDriver(client: pg.Client): MigrationDriver {
       await client.query(sql)
     },
     async applied() {
-      const { rows } = await client.query<{ name: string; checksum: string }>('SELECT "name", "checksum" FROM "_rp_migrations"')
+      const { rows } = await client.query<{ name: string; checksum: string }>(
+        'SELECT "name", "checksum" FROM "_rp_migrations"',
+      )
       return new Map(rows.map((r) => [r.name, r.checksum]))
     },
     async apply(m) {
       await client.query('BEGIN')
       try {
         await client.query(m.sql)
-        await client.query('INSERT INTO "_rp_migrations" ("name", "checksum", "appliedAt") VALUES ($1, $2, $3)', [
-          m.name,
-          m.checksum,
-          new Date().toISOString(),
-        ])
+        await client.query(
+          'INSERT INTO "_rp_migrations" ("name", "checksum", "appliedAt") VALUES ($1, $2, $3)',
+          [m.name, m.checksum, new Date().toISOString()],
+        )
         await client.query('COMMIT')
       } catch (e) {
         await client.query('ROLLBACK')

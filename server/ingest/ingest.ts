@@ -17,7 +17,13 @@ import type { z } from 'zod'
 import type { Bus } from '../broker/bus.ts'
 import type { DeviceRepository } from '../repositories/devices.ts'
 import type { WindowRepository } from '../repositories/registry.ts'
-import type { CommitResult, IncomingEvent, IncomingRating, IngestStore, RejectedInput } from '../repositories/ratings.ts'
+import type {
+  CommitResult,
+  IncomingEvent,
+  IncomingRating,
+  IngestStore,
+  RejectedInput,
+} from '../repositories/ratings.ts'
 import type { PadConfigPublisher } from './pad-config.ts'
 
 export interface IngestLog {
@@ -82,7 +88,13 @@ export class Ingest {
     const receivedAt = this.now()
     const parsed = parseTopic(topic)
     if (!parsed || !['rating', 'event', 'status'].includes(parsed.channel)) {
-      return this.reject({ topic, deviceId: parsed?.deviceId ?? null, reason: 'not a pad topic of protocol v1', payload, receivedAt })
+      return this.reject({
+        topic,
+        deviceId: parsed?.deviceId ?? null,
+        reason: 'not a pad topic of protocol v1',
+        payload,
+        receivedAt,
+      })
     }
     const { deviceId } = parsed
     const channel = parsed.channel as UpChannel
@@ -91,7 +103,13 @@ export class Ingest {
     try {
       json = JSON.parse(payload.toString('utf8'))
     } catch (e) {
-      return this.reject({ topic, deviceId, reason: `payload is not JSON: ${(e as Error).message}`, payload, receivedAt })
+      return this.reject({
+        topic,
+        deviceId,
+        reason: `payload is not JSON: ${(e as Error).message}`,
+        payload,
+        receivedAt,
+      })
     }
     const messageId = readMessageId(json)
     if (channel === 'status') return void this.handleStatus(topic, deviceId, json, payload, receivedAt)
@@ -102,11 +120,27 @@ export class Ingest {
     }
     if (channel === 'rating') {
       const r = Rating.safeParse(json)
-      if (!r.success) return this.reject({ topic, deviceId, reason: describeIssues(r.error), payload, receivedAt, messageId })
+      if (!r.success)
+        return this.reject({
+          topic,
+          deviceId,
+          reason: describeIssues(r.error),
+          payload,
+          receivedAt,
+          messageId,
+        })
       this.ratings.push({ deviceId, rating: r.data, receivedAt })
     } else {
       const e = PadEvent.safeParse(json)
-      if (!e.success) return this.reject({ topic, deviceId, reason: describeIssues(e.error), payload, receivedAt, messageId })
+      if (!e.success)
+        return this.reject({
+          topic,
+          deviceId,
+          reason: describeIssues(e.error),
+          payload,
+          receivedAt,
+          messageId,
+        })
       this.events.push({ deviceId, event: e.data, receivedAt })
     }
     this.schedule()
@@ -118,14 +152,22 @@ export class Ingest {
     this.schedule()
   }
 
-  private async handleStatus(topic: string, deviceId: string, json: unknown, payload: Buffer, receivedAt: Date) {
+  private async handleStatus(
+    topic: string,
+    deviceId: string,
+    json: unknown,
+    payload: Buffer,
+    receivedAt: Date,
+  ) {
     const s = Status.safeParse(json)
-    if (!s.success) return this.reject({ topic, deviceId, reason: describeIssues(s.error), payload, receivedAt })
+    if (!s.success)
+      return this.reject({ topic, deviceId, reason: describeIssues(s.error), payload, receivedAt })
     try {
       if (s.data.state === 'online') await this.o.devices.recordBirth(deviceId, s.data, receivedAt)
       else {
         const r = await this.o.devices.recordDeath(deviceId, s.data, receivedAt)
-        if (r === 'stale') this.o.log.info({ deviceId, connectCount: s.data.connectCount }, 'stale Last Will ignored')
+        if (r === 'stale')
+          this.o.log.info({ deviceId, connectCount: s.data.connectCount }, 'stale Last Will ignored')
       }
     } catch (err) {
       this.o.log.error({ err, deviceId }, 'could not record pad status')
@@ -135,13 +177,16 @@ export class Ingest {
   private schedule() {
     if (this.flushing || this.timer) return
     const full = this.ratings.length + this.events.length >= this.o.batchSize
-    this.timer = setTimeout(() => {
-      this.timer = null
-      this.flushing = this.flushLoop().finally(() => {
-        this.flushing = null
-        if (this.pending && !this.stopped) this.schedule()
-      })
-    }, full ? 0 : Math.max(this.o.flushMs, this.retryDelay))
+    this.timer = setTimeout(
+      () => {
+        this.timer = null
+        this.flushing = this.flushLoop().finally(() => {
+          this.flushing = null
+          if (this.pending && !this.stopped) this.schedule()
+        })
+      },
+      full ? 0 : Math.max(this.o.flushMs, this.retryDelay),
+    )
   }
 
   private async flushLoop() {
@@ -157,7 +202,10 @@ export class Ingest {
         // Database unavailable or locked: keep the batch, ack nothing, try again with backoff.
         this.stats.commitFailures++
         this.retryDelay = Math.min(5000, Math.max(100, this.retryDelay * 2))
-        this.o.log.error({ err: String(err), retryInMs: this.retryDelay }, 'commit failed; nothing acked, will retry')
+        this.o.log.error(
+          { err: String(err), retryInMs: this.retryDelay },
+          'commit failed; nothing acked, will retry',
+        )
         return
       }
       this.retryDelay = 0
@@ -165,7 +213,8 @@ export class Ingest {
       this.events.splice(0, events.length)
       this.rejected.splice(0, rejected.length)
       this.stats.committed += result.newRatings.length + result.newEvents.length
-      this.stats.duplicates += ratings.length + events.length - result.newRatings.length - result.newEvents.length
+      this.stats.duplicates +=
+        ratings.length + events.length - result.newRatings.length - result.newEvents.length
       await this.sendAcks(result)
       await this.applyEvents(result.newEvents)
       for (const l of this.listeners) {
@@ -183,12 +232,21 @@ export class Ingest {
     const devices = new Set([...result.committed.keys(), ...result.rejected.keys()])
     await Promise.all(
       [...devices].map((deviceId) => {
-        const ack: Ack = { v: SCHEMA_VERSION, ids: result.committed.get(deviceId) ?? [], serverTime }
+        const ack: Ack = {
+          v: SCHEMA_VERSION,
+          ids: [...new Set(result.committed.get(deviceId) ?? [])],
+          serverTime,
+        }
         const rejected = result.rejected.get(deviceId)
         if (rejected?.length) ack.rejected = rejected
         return this.o.bus
           .publish(topics.ack(deviceId), JSON.stringify(ack), { qos: 1 })
-          .catch((err) => this.o.log.warn({ err: String(err), deviceId }, 'ack not sent; the pad will resend and be acked again'))
+          .catch((err) =>
+            this.o.log.warn(
+              { err: String(err), deviceId },
+              'ack not sent; the pad will resend and be acked again',
+            ),
+          )
       }),
     )
   }
@@ -208,7 +266,10 @@ export class Ingest {
           await this.o.padConfig.publishForWindows([device.windowId])
         }
       } catch (err) {
-        this.o.log.warn({ deviceId, staffNo: event.staffNo, reason: (err as Error).message }, 'pad sign-in not applied')
+        this.o.log.warn(
+          { deviceId, staffNo: event.staffNo, reason: (err as Error).message },
+          'pad sign-in not applied',
+        )
         // Send the pad its current config again so it shows who is really signed in.
         await this.o.padConfig.publish([deviceId]).catch(() => {})
       }
@@ -226,7 +287,12 @@ export class Ingest {
 }
 
 function readMessageId(json: unknown): string | undefined {
-  if (json && typeof json === 'object' && 'id' in json && MessageId.safeParse((json as { id: unknown }).id).success)
+  if (
+    json &&
+    typeof json === 'object' &&
+    'id' in json &&
+    MessageId.safeParse((json as { id: unknown }).id).success
+  )
     return (json as { id: string }).id
   return undefined
 }

@@ -15,7 +15,10 @@ export class PadConfigPublisher {
     for (const id of new Set(deviceIds)) {
       const config = await this.devices.nextConfig(id, this.publicUrl)
       // A revoked pad gets its retained config cleared (an empty retained message deletes it).
-      await this.bus.publish(topics.config(id), config ? JSON.stringify(config) : '', { qos: 1, retain: true })
+      await this.bus.publish(topics.config(id), config ? JSON.stringify(config) : '', {
+        qos: 1,
+        retain: true,
+      })
     }
   }
 

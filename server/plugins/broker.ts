@@ -43,7 +43,12 @@ export default fp(
     } else {
       busUrl = config.MQTT_URL
     }
-    const bus = await Bus.connect({ url: busUrl, username, password, clientId: `rp-server-${randomUUID().slice(0, 8)}` })
+    const bus = await Bus.connect({
+      url: busUrl,
+      username,
+      password,
+      clientId: `rp-server-${randomUUID().slice(0, 8)}`,
+    })
     app.decorate('broker', broker)
     app.decorate('bus', bus)
     app.addHook('onClose', async () => {

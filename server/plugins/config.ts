@@ -8,4 +8,6 @@ declare module 'fastify' {
   }
 }
 
-export default fp<{ config: AppConfig }>(async (app, opts) => app.decorate('config', opts.config), { name: 'config' })
+export default fp<{ config: AppConfig }>(async (app, opts) => app.decorate('config', opts.config), {
+  name: 'config',
+})

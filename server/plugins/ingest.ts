@@ -27,7 +27,8 @@ export default fp(
     const shared = Boolean(config.MQTT_URL && config.MQTT_SHARE_GROUP)
     for (const channel of UP_CHANNELS) {
       // Status is retained and small: every instance reads it, so device state is never stale.
-      const filter = shared && channel !== 'status' ? sharedAllPads(config.MQTT_SHARE_GROUP, channel) : allPads(channel)
+      const filter =
+        shared && channel !== 'status' ? sharedAllPads(config.MQTT_SHARE_GROUP, channel) : allPads(channel)
       await app.bus.subscribe(filter, (topic, payload) => ingest.handle(topic, payload))
     }
     app.addHook('preClose', async () => ingest.stop())

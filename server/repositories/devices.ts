@@ -1,6 +1,14 @@
 // Rating pads: registration, secrets, binding to a window, and what they last reported.
 import { randomUUID } from 'node:crypto'
-import { defaultKeyLabels, isDeviceId, SCHEMA_VERSION, type Birth, type Config, type Death, type Locale } from '../../protocol/index.ts'
+import {
+  defaultKeyLabels,
+  isDeviceId,
+  SCHEMA_VERSION,
+  type Birth,
+  type Config,
+  type Death,
+  type Locale,
+} from '../../protocol/index.ts'
 import type { Db } from '../db/client.ts'
 import { badRequest, conflict, notFound } from '../errors.ts'
 import { hallFilter, type Principal } from '../auth/principal.ts'
@@ -35,7 +43,10 @@ export class DeviceRepository {
   constructor(private readonly db: Db) {}
 
   async list(p: Principal, filter: { hallId?: string; windowId?: string } = {}) {
-    const rows = await this.db.device.findMany({ where: { ...hallFilter(p), ...filter }, orderBy: { id: 'asc' } })
+    const rows = await this.db.device.findMany({
+      where: { ...hallFilter(p), ...filter },
+      orderBy: { id: 'asc' },
+    })
     return rows.map(deviceView)
   }
 
@@ -48,20 +59,31 @@ export class DeviceRepository {
   /** Auth data for the broker; null for unknown or revoked pads. */
   async credentials(id: string): Promise<{ secretHash: string } | null> {
     if (!isDeviceId(id)) return null
-    const d = await this.db.device.findUnique({ where: { id }, select: { secretHash: true, revokedAt: true } })
+    const d = await this.db.device.findUnique({
+      where: { id },
+      select: { secretHash: true, revokedAt: true },
+    })
     return d && !d.revokedAt ? { secretHash: d.secretHash } : null
   }
 
   /** Registers a pad. The secret is returned here once and stored only as a hash. */
   async create(input: { id?: string; hallId: string; windowId?: string | null; label?: string | null }) {
     const id = input.id ?? `pad-${randomUUID().slice(0, 8)}`
-    if (!isDeviceId(id)) throw badRequest('device id must be 1–64 characters of A–Z, a–z, 0–9, _, . or -', 'id')
-    if (!(await this.db.hall.findUnique({ where: { id: input.hallId } }))) throw badRequest(`hall ${input.hallId} does not exist`, 'hallId')
+    if (!isDeviceId(id))
+      throw badRequest('device id must be 1–64 characters of A–Z, a–z, 0–9, _, . or -', 'id')
+    if (!(await this.db.hall.findUnique({ where: { id: input.hallId } })))
+      throw badRequest(`hall ${input.hallId} does not exist`, 'hallId')
     if (input.windowId) await this.checkWindow(input.hallId, input.windowId)
     if (await this.db.device.findUnique({ where: { id } })) throw conflict(`device ${id} exists`, 'id')
     const secret = newSecret()
     const d = await this.db.device.create({
-      data: { id, hallId: input.hallId, windowId: input.windowId ?? null, label: input.label ?? null, secretHash: await hashSecret(secret) },
+      data: {
+        id,
+        hallId: input.hallId,
+        windowId: input.windowId ?? null,
+        label: input.label ?? null,
+        secretHash: await hashSecret(secret),
+      },
     })
     return { device: deviceView(d), secret }
   }
@@ -75,7 +97,9 @@ export class DeviceRepository {
   async update(id: string, input: { windowId?: string | null; label?: string | null }) {
     const d = await this.get(id)
     if (input.windowId) await this.checkWindow(d.hallId, input.windowId)
-    return deviceView(await this.db.device.update({ where: { id }, data: { windowId: input.windowId, label: input.label } }))
+    return deviceView(
+      await this.db.device.update({ where: { id }, data: { windowId: input.windowId, label: input.label } }),
+    )
   }
 
   async rotateSecret(id: string) {
@@ -88,7 +112,12 @@ export class DeviceRepository {
 
   async revoke(id: string) {
     await this.get(id)
-    return deviceView(await this.db.device.update({ where: { id }, data: { revokedAt: new Date(), windowId: null, online: false } }))
+    return deviceView(
+      await this.db.device.update({
+        where: { id },
+        data: { revokedAt: new Date(), windowId: null, online: false },
+      }),
+    )
   }
 
   /** A birth: the pad is online with this connect counter. */
@@ -135,9 +164,15 @@ export class DeviceRepository {
     })
     if (!d || d.revokedAt) return null
     const hall = hallView(d.hall)
-    const { configVersion } = await this.db.device.update({ where: { id }, data: { configVersion: { increment: 1 } } })
+    const { configVersion } = await this.db.device.update({
+      where: { id },
+      data: { configVersion: { increment: 1 } },
+    })
     const s = d.window?.signedInStaff
-    const photo = s?.photoUrl && publicUrl && s.photoUrl.startsWith('/') ? `${publicUrl}${s.photoUrl}` : (s?.photoUrl ?? null)
+    const photo =
+      s?.photoUrl && publicUrl && s.photoUrl.startsWith('/')
+        ? `${publicUrl}${s.photoUrl}`
+        : (s?.photoUrl ?? null)
     return {
       v: SCHEMA_VERSION,
       version: configVersion,
@@ -156,7 +191,10 @@ export class DeviceRepository {
   }
 
   async idsForWindows(windowIds: string[]): Promise<string[]> {
-    const rows = await this.db.device.findMany({ where: { windowId: { in: windowIds }, revokedAt: null }, select: { id: true } })
+    const rows = await this.db.device.findMany({
+      where: { windowId: { in: windowIds }, revokedAt: null },
+      select: { id: true },
+    })
     return rows.map((r) => r.id)
   }
 

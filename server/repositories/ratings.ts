@@ -38,7 +38,26 @@ export const REJECTED_PAYLOAD_CAP = 4096
 
 /** The write side of ingest: the seam where a faster store (raw SQL, COPY) can replace this one. */
 export interface IngestStore {
-  commitBatch(ratings: IncomingRating[], events: IncomingEvent[], rejected: RejectedInput[]): Promise<CommitResult>
+  commitBatch(
+    ratings: IncomingRating[],
+    events: IncomingEvent[],
+    rejected: RejectedInput[],
+  ): Promise<CommitResult>
+}
+
+/** SQLite allows 999 parameters per statement: look ids up in slices well below that. */
+const LOOKUP_CHUNK = 500
+
+function chunks<T>(a: T[], n: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < a.length; i += n) out.push(a.slice(i, i + n))
+  return out
+}
+
+function idsByDevice(pairs: [string, string][]): Map<string, string[]> {
+  const m = new Map<string, string[]>()
+  for (const [deviceId, id] of pairs) push(m, deviceId, id)
+  return m
 }
 
 function push<T>(m: Map<string, T[]>, k: string, v: T) {
@@ -50,7 +69,11 @@ function push<T>(m: Map<string, T[]>, k: string, v: T) {
 export class PrismaIngestStore implements IngestStore {
   constructor(private readonly db: Db) {}
 
-  async commitBatch(ratings: IncomingRating[], events: IncomingEvent[], rejected: RejectedInput[]): Promise<CommitResult> {
+  async commitBatch(
+    ratings: IncomingRating[],
+    events: IncomingEvent[],
+    rejected: RejectedInput[],
+  ): Promise<CommitResult> {
     const result: CommitResult = { committed: new Map(), rejected: new Map(), newRatings: [], newEvents: [] }
     const deviceIds = [...new Set([...ratings.map((r) => r.deviceId), ...events.map((e) => e.deviceId)])]
 
@@ -64,17 +87,35 @@ export class PrismaIngestStore implements IngestStore {
         ).map((d) => [d.id, d]),
       )
       const rejectedRows = [...rejected]
-      const reject = (deviceId: string, id: string, topic: string, reason: string, payload: unknown, receivedAt: Date) => {
-        rejectedRows.push({ topic, deviceId, reason, payload: Buffer.from(JSON.stringify(payload)), receivedAt })
+      const reject = (
+        deviceId: string,
+        id: string,
+        topic: string,
+        reason: string,
+        payload: unknown,
+        receivedAt: Date,
+      ) => {
+        rejectedRows.push({
+          topic,
+          deviceId,
+          reason,
+          payload: Buffer.from(JSON.stringify(payload)),
+          receivedAt,
+        })
         push(result.rejected, deviceId, { id, reason })
       }
 
       // Ratings: drop ones already stored (and repeats inside this batch), insert the rest.
-      const existing = await tx.rating.findMany({
-        where: { OR: deviceIds.map((deviceId) => ({ deviceId, ratingId: { in: ratings.filter((r) => r.deviceId === deviceId).map((r) => r.rating.id) } })) },
-        select: { deviceId: true, ratingId: true },
-      })
-      const seen = new Set(existing.map((r) => `${r.deviceId}\u0000${r.ratingId}`))
+      const seen = new Set<string>()
+      for (const [deviceId, ids] of idsByDevice(ratings.map((r) => [r.deviceId, r.rating.id]))) {
+        for (const part of chunks(ids, LOOKUP_CHUNK)) {
+          const rows = await tx.rating.findMany({
+            where: { deviceId, ratingId: { in: part } },
+            select: { ratingId: true },
+          })
+          for (const r of rows) seen.add(`${deviceId}\u0000${r.ratingId}`)
+        }
+      }
       const ratingRows = []
       for (const r of ratings) {
         const key = `${r.deviceId}\u0000${r.rating.id}`
@@ -117,11 +158,16 @@ export class PrismaIngestStore implements IngestStore {
       }
       if (ratingRows.length) await tx.rating.createMany({ data: ratingRows })
 
-      const existingEvents = await tx.padEventRecord.findMany({
-        where: { OR: deviceIds.map((deviceId) => ({ deviceId, eventId: { in: events.filter((e) => e.deviceId === deviceId).map((e) => e.event.id) } })) },
-        select: { deviceId: true, eventId: true },
-      })
-      const seenEvents = new Set(existingEvents.map((e) => `${e.deviceId}\u0000${e.eventId}`))
+      const seenEvents = new Set<string>()
+      for (const [deviceId, ids] of idsByDevice(events.map((e) => [e.deviceId, e.event.id]))) {
+        for (const part of chunks(ids, LOOKUP_CHUNK)) {
+          const rows = await tx.padEventRecord.findMany({
+            where: { deviceId, eventId: { in: part } },
+            select: { eventId: true },
+          })
+          for (const r of rows) seenEvents.add(`${deviceId}\u0000${r.eventId}`)
+        }
+      }
       const eventRows = []
       for (const e of events) {
         const key = `${e.deviceId}\u0000${e.event.id}`
@@ -142,7 +188,8 @@ export class PrismaIngestStore implements IngestStore {
           type: ev.type,
           hallId: device.hallId,
           windowId: device.windowId,
-          staffNo: 'staffNo' in ev ? ev.staffNo : ev.type === 'unrated' ? (ev.transaction.staffNo ?? null) : null,
+          staffNo:
+            'staffNo' in ev ? ev.staffNo : ev.type === 'unrated' ? (ev.transaction.staffNo ?? null) : null,
           transactionId: ev.type === 'unrated' ? (ev.transaction.id ?? ev.transaction.caseNo ?? null) : null,
           payload: JSON.stringify(ev),
           at: new Date(ev.at),
@@ -163,7 +210,9 @@ export class PrismaIngestStore implements IngestStore {
             receivedAt: r.receivedAt,
           })),
         })
-      for (const r of rejected) if (r.deviceId && r.messageId) push(result.rejected, r.deviceId, { id: r.messageId, reason: r.reason })
+      for (const r of rejected)
+        if (r.deviceId && r.messageId)
+          push(result.rejected, r.deviceId, { id: r.messageId, reason: r.reason })
     })
     return result
   }
@@ -184,7 +233,16 @@ export function ratingView(r: RatingRow) {
     level: r.level,
     class: r.class as 'good' | 'bad',
     reasons: r.reasons ? (JSON.parse(r.reasons) as string[]) : [],
-    transaction: r.transactionId || r.caseNo ? { id: r.transactionId, caseNo: r.caseNo, ticket: r.ticket, serviceCode: r.serviceCode, serviceName: r.serviceName } : null,
+    transaction:
+      r.transactionId || r.caseNo
+        ? {
+            id: r.transactionId,
+            caseNo: r.caseNo,
+            ticket: r.ticket,
+            serviceCode: r.serviceCode,
+            serviceName: r.serviceName,
+          }
+        : null,
     promptedAt: r.promptedAt?.toISOString() ?? null,
     pressedAt: r.pressedAt.toISOString(),
     receivedAt: r.receivedAt.toISOString(),
@@ -196,7 +254,17 @@ export class RatingRepository {
   constructor(private readonly db: Db) {}
 
   /** Raw ratings, newest first, with an opaque cursor for the next page. */
-  async list(p: Principal, q: { hallId?: string; windowId?: string; deviceId?: string; staffNo?: string; limit: number; cursor?: string }) {
+  async list(
+    p: Principal,
+    q: {
+      hallId?: string
+      windowId?: string
+      deviceId?: string
+      staffNo?: string
+      limit: number
+      cursor?: string
+    },
+  ) {
     const rows = await this.db.rating.findMany({
       where: {
         ...hallFilter(p),
@@ -210,7 +278,10 @@ export class RatingRepository {
       ...(q.cursor ? { cursor: { id: q.cursor }, skip: 1 } : {}),
     })
     const page = rows.slice(0, q.limit)
-    return { items: page.map(ratingView), nextCursor: rows.length > q.limit ? page[page.length - 1].id : null }
+    return {
+      items: page.map(ratingView),
+      nextCursor: rows.length > q.limit ? page[page.length - 1].id : null,
+    }
   }
 
   async listRejected(limit: number) {
@@ -220,10 +291,26 @@ export class RatingRepository {
 
   async listEvents(p: Principal, q: { hallId?: string; deviceId?: string; type?: string; limit: number }) {
     const rows = await this.db.padEventRecord.findMany({
-      where: { ...hallFilter(p), ...(q.hallId ? { hallId: q.hallId } : {}), ...(q.deviceId ? { deviceId: q.deviceId } : {}), ...(q.type ? { type: q.type } : {}) },
+      where: {
+        ...hallFilter(p),
+        ...(q.hallId ? { hallId: q.hallId } : {}),
+        ...(q.deviceId ? { deviceId: q.deviceId } : {}),
+        ...(q.type ? { type: q.type } : {}),
+      },
       orderBy: { receivedAt: 'desc' },
       take: q.limit,
     })
-    return rows.map((r) => ({ id: r.id, deviceId: r.deviceId, eventId: r.eventId, type: r.type, hallId: r.hallId, windowId: r.windowId, staffNo: r.staffNo, payload: JSON.parse(r.payload), at: r.at.toISOString(), receivedAt: r.receivedAt.toISOString() }))
+    return rows.map((r) => ({
+      id: r.id,
+      deviceId: r.deviceId,
+      eventId: r.eventId,
+      type: r.type,
+      hallId: r.hallId,
+      windowId: r.windowId,
+      staffNo: r.staffNo,
+      payload: JSON.parse(r.payload),
+      at: r.at.toISOString(),
+      receivedAt: r.receivedAt.toISOString(),
+    }))
   }
 }

@@ -38,7 +38,8 @@ export function hallView(h: HallRow) {
 export type HallView = ReturnType<typeof hallView>
 
 function checkKeyLabels(scale: number, labels: string[] | null | undefined) {
-  if (labels && labels.length !== scale) throw badRequest(`keyLabels needs ${scale} labels for a ${scale}-key scale`, 'keyLabels')
+  if (labels && labels.length !== scale)
+    throw badRequest(`keyLabels needs ${scale} labels for a ${scale}-key scale`, 'keyLabels')
 }
 
 function checkTimeZone(tz: string | undefined) {
@@ -54,7 +55,10 @@ export class HallRepository {
   constructor(private readonly db: Db) {}
 
   async list(p: Principal) {
-    const rows = await this.db.hall.findMany({ where: p.halls === 'all' ? {} : { id: { in: p.halls } }, orderBy: { id: 'asc' } })
+    const rows = await this.db.hall.findMany({
+      where: p.halls === 'all' ? {} : { id: { in: p.halls } },
+      orderBy: { id: 'asc' },
+    })
     return rows.map(hallView)
   }
 
@@ -90,8 +94,12 @@ export class HallRepository {
     const current = await this.get(id)
     checkTimeZone(input.timeZone)
     const scale = input.scale ?? current.scale
-    checkKeyLabels(scale, input.keyLabels === undefined ? (input.scale ? null : current.keyLabels) : input.keyLabels)
-    const reasonsChanged = input.reasons !== undefined && JSON.stringify(input.reasons) !== JSON.stringify(current.reasons)
+    checkKeyLabels(
+      scale,
+      input.keyLabels === undefined ? (input.scale ? null : current.keyLabels) : input.keyLabels,
+    )
+    const reasonsChanged =
+      input.reasons !== undefined && JSON.stringify(input.reasons) !== JSON.stringify(current.reasons)
     const h = await this.db.hall.update({
       where: { id },
       data: {
@@ -101,7 +109,13 @@ export class HallRepository {
         scale: input.scale,
         // A new scale without new labels falls back to the scale's default labels.
         keyLabels:
-          input.keyLabels !== undefined ? (input.keyLabels ? JSON.stringify(input.keyLabels) : null) : input.scale ? null : undefined,
+          input.keyLabels !== undefined
+            ? input.keyLabels
+              ? JSON.stringify(input.keyLabels)
+              : null
+            : input.scale
+              ? null
+              : undefined,
         reasons: input.reasons ? JSON.stringify(input.reasons) : undefined,
         // The reason list is versioned so a report can tell which list a 差评 reason came from.
         reasonsVersion: reasonsChanged ? { increment: 1 } : undefined,
@@ -120,7 +134,9 @@ export function windowView(w: WindowRow & { signedInStaff?: { staffNo: string; n
     id: w.id,
     hallId: w.hallId,
     name: w.name,
-    signedIn: w.signedInStaff ? { staffNo: w.signedInStaff.staffNo, name: w.signedInStaff.name, since: w.signedInAt!.toISOString() } : null,
+    signedIn: w.signedInStaff
+      ? { staffNo: w.signedInStaff.staffNo, name: w.signedInStaff.name, since: w.signedInAt!.toISOString() }
+      : null,
   }
 }
 
@@ -143,17 +159,29 @@ export class WindowRepository {
   }
 
   async create(input: { id?: string; hallId: string; name: string }) {
-    if (!(await this.db.hall.findUnique({ where: { id: input.hallId } }))) throw badRequest(`hall ${input.hallId} does not exist`, 'hallId')
+    if (!(await this.db.hall.findUnique({ where: { id: input.hallId } })))
+      throw badRequest(`hall ${input.hallId} does not exist`, 'hallId')
     const id = input.id ?? randomUUID()
     if (await this.db.window.findUnique({ where: { id } })) throw conflict(`window ${id} exists`, 'id')
     if (await this.db.window.findFirst({ where: { hallId: input.hallId, name: input.name } }))
       throw conflict(`hall ${input.hallId} already has a window named ${input.name}`, 'name')
-    return windowView(await this.db.window.create({ data: { id, hallId: input.hallId, name: input.name }, include: { signedInStaff: true } }))
+    return windowView(
+      await this.db.window.create({
+        data: { id, hallId: input.hallId, name: input.name },
+        include: { signedInStaff: true },
+      }),
+    )
   }
 
   async update(id: string, input: { name?: string }) {
     await this.get(id)
-    return windowView(await this.db.window.update({ where: { id }, data: { name: input.name }, include: { signedInStaff: true } }))
+    return windowView(
+      await this.db.window.update({
+        where: { id },
+        data: { name: input.name },
+        include: { signedInStaff: true },
+      }),
+    )
   }
 
   /**
@@ -164,17 +192,23 @@ export class WindowRepository {
     const window = await this.get(windowId)
     const staff = await this.db.staff.findUnique({ where: { staffNo } })
     if (!staff || !staff.active) throw badRequest(`no active staff with staff number ${staffNo}`, 'staffNo')
-    if (staff.hallId !== window.hallId) throw badRequest(`staff ${staffNo} does not belong to hall ${window.hallId}`, 'staffNo')
+    if (staff.hallId !== window.hallId)
+      throw badRequest(`staff ${staffNo} does not belong to hall ${window.hallId}`, 'staffNo')
     const affected = new Set<string>([windowId])
     await this.db.$transaction(async (tx) => {
       const elsewhere = await tx.window.findMany({ where: { signedInStaffId: staff.id } })
       for (const w of [...elsewhere, ...(window.signedIn ? [{ id: windowId }] : [])]) {
         affected.add(w.id)
-        await tx.signIn.updateMany({ where: { windowId: w.id, signedOutAt: null }, data: { signedOutAt: at } })
+        await tx.signIn.updateMany({
+          where: { windowId: w.id, signedOutAt: null },
+          data: { signedOutAt: at },
+        })
         await tx.window.update({ where: { id: w.id }, data: { signedInStaffId: null, signedInAt: null } })
       }
       await tx.window.update({ where: { id: windowId }, data: { signedInStaffId: staff.id, signedInAt: at } })
-      await tx.signIn.create({ data: { id: randomUUID(), windowId, staffId: staff.id, deviceId, source, signedInAt: at } })
+      await tx.signIn.create({
+        data: { id: randomUUID(), windowId, staffId: staff.id, deviceId, source, signedInAt: at },
+      })
     })
     return { window: await this.get(windowId), affectedWindows: [...affected] }
   }
@@ -191,7 +225,16 @@ export class WindowRepository {
 
 type StaffRow = NonNullable<Awaited<ReturnType<Db['staff']['findUnique']>>>
 export function staffView(s: StaffRow) {
-  return { id: s.id, staffNo: s.staffNo, hallId: s.hallId, name: s.name, photoUrl: s.photoUrl, title: s.title, stars: s.stars, active: s.active }
+  return {
+    id: s.id,
+    staffNo: s.staffNo,
+    hallId: s.hallId,
+    name: s.name,
+    photoUrl: s.photoUrl,
+    title: s.title,
+    stars: s.stars,
+    active: s.active,
+  }
 }
 
 export interface StaffInput {
@@ -209,7 +252,10 @@ export class StaffRepository {
   constructor(private readonly db: Db) {}
 
   async list(p: Principal, hallId?: string) {
-    const rows = await this.db.staff.findMany({ where: { ...hallFilter(p), ...(hallId ? { hallId } : {}) }, orderBy: { staffNo: 'asc' } })
+    const rows = await this.db.staff.findMany({
+      where: { ...hallFilter(p), ...(hallId ? { hallId } : {}) },
+      orderBy: { staffNo: 'asc' },
+    })
     return rows.map(staffView)
   }
 
@@ -220,8 +266,10 @@ export class StaffRepository {
   }
 
   async create(input: StaffInput) {
-    if (!(await this.db.hall.findUnique({ where: { id: input.hallId } }))) throw badRequest(`hall ${input.hallId} does not exist`, 'hallId')
-    if (await this.db.staff.findUnique({ where: { staffNo: input.staffNo } })) throw conflict(`staff number ${input.staffNo} is taken`, 'staffNo')
+    if (!(await this.db.hall.findUnique({ where: { id: input.hallId } })))
+      throw badRequest(`hall ${input.hallId} does not exist`, 'hallId')
+    if (await this.db.staff.findUnique({ where: { staffNo: input.staffNo } }))
+      throw conflict(`staff number ${input.staffNo} is taken`, 'staffNo')
     const id = input.id ?? randomUUID()
     if (await this.db.staff.findUnique({ where: { id } })) throw conflict(`staff ${id} exists`, 'id')
     return staffView(await this.db.staff.create({ data: { ...input, id } }))
@@ -234,6 +282,8 @@ export class StaffRepository {
 
   /** Windows where this staff member is signed in (so their configs can be republished). */
   async windowsOf(id: string): Promise<string[]> {
-    return (await this.db.window.findMany({ where: { signedInStaffId: id }, select: { id: true } })).map((w) => w.id)
+    return (await this.db.window.findMany({ where: { signedInStaffId: id }, select: { id: true } })).map(
+      (w) => w.id,
+    )
   }
 }

@@ -7,11 +7,21 @@ export class TokenRepository {
   constructor(private readonly db: Db) {}
 
   /** Creates a token; the plain token is returned once and never stored. */
-  async create(input: { name: string; role: Role; hallIds?: string[] }): Promise<{ id: string; token: string }> {
+  async create(input: {
+    name: string
+    role: Role
+    hallIds?: string[]
+  }): Promise<{ id: string; token: string }> {
     const token = newApiToken()
     const id = randomUUID()
     await this.db.apiToken.create({
-      data: { id, name: input.name, role: input.role, hallIds: JSON.stringify(input.hallIds ?? []), tokenHash: sha256(token) },
+      data: {
+        id,
+        name: input.name,
+        role: input.role,
+        hallIds: JSON.stringify(input.hallIds ?? []),
+        tokenHash: sha256(token),
+      },
     })
     return { id, token }
   }
@@ -41,7 +51,10 @@ export class TokenRepository {
   }
 
   async revoke(id: string): Promise<boolean> {
-    const r = await this.db.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } })
+    const r = await this.db.apiToken.updateMany({
+      where: { id, revokedAt: null },
+      data: { revokedAt: new Date() },
+    })
     return r.count > 0
   }
 

@@ -5,21 +5,52 @@ import { RatingQuery } from './schemas.ts'
 
 const ratings: FastifyPluginAsyncZod = async (app) => {
   const repo = app.repos.ratings
-  app.get('/ratings', { schema: { tags: ['ratings'], querystring: RatingQuery, summary: 'Raw ratings, newest first, cursor paged' } }, async (req) => {
-    if (req.query.hallId) assertHall(req.principal, req.query.hallId)
-    return repo.list(req.principal, req.query)
-  })
+  app.get(
+    '/ratings',
+    {
+      schema: {
+        tags: ['ratings'],
+        querystring: RatingQuery,
+        summary: 'Raw ratings, newest first, cursor paged',
+      },
+    },
+    async (req) => {
+      if (req.query.hallId) assertHall(req.principal, req.query.hallId)
+      return repo.list(req.principal, req.query)
+    },
+  )
   app.get(
     '/events',
-    { schema: { tags: ['ratings'], querystring: z.object({ hallId: z.string().optional(), deviceId: z.string().optional(), type: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }), summary: 'Pad events: unrated transactions, presses with no prompt, second presses, sign-ins' } },
+    {
+      schema: {
+        tags: ['ratings'],
+        querystring: z.object({
+          hallId: z.string().optional(),
+          deviceId: z.string().optional(),
+          type: z.string().optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+        summary: 'Pad events: unrated transactions, presses with no prompt, second presses, sign-ins',
+      },
+    },
     async (req) => {
       if (req.query.hallId) assertHall(req.principal, req.query.hallId)
       return repo.listEvents(req.principal, req.query)
     },
   )
-  app.get('/rejected-messages', { schema: { tags: ['ratings'], querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }), summary: 'Pad messages that did not validate (admin)' } }, async (req) => {
-    assertAdmin(req.principal)
-    return repo.listRejected(req.query.limit)
-  })
+  app.get(
+    '/rejected-messages',
+    {
+      schema: {
+        tags: ['ratings'],
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+        summary: 'Pad messages that did not validate (admin)',
+      },
+    },
+    async (req) => {
+      assertAdmin(req.principal)
+      return repo.listRejected(req.query.limit)
+    },
+  )
 }
 export default ratings

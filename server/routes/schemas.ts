@@ -2,7 +2,9 @@
 import { z } from 'zod'
 import { DeviceId, Locale, OpeningHours, Reason, ScaleSchema, StaffNo } from '../../protocol/index.ts'
 
-const Slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1–64 characters of A–Z, a–z, 0–9, _, . or -')
+const Slug = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1–64 characters of A–Z, a–z, 0–9, _, . or -')
 export const IdParams = z.object({ id: z.string().min(1).max(128) })
 
 export const HallCreate = z.object({
@@ -19,7 +21,11 @@ export const HallCreate = z.object({
 })
 export const HallUpdate = HallCreate.omit({ id: true }).partial()
 
-export const WindowCreate = z.object({ id: Slug.optional(), hallId: z.string().min(1), name: z.string().min(1).max(64) })
+export const WindowCreate = z.object({
+  id: Slug.optional(),
+  hallId: z.string().min(1),
+  name: z.string().min(1).max(64),
+})
 export const WindowUpdate = z.object({ name: z.string().min(1).max(64).optional() })
 export const SignInBody = z.object({ staffNo: StaffNo })
 
@@ -32,7 +38,9 @@ export const StaffCreate = z.object({
   title: z.string().max(64).nullable().optional(),
   stars: z.number().int().min(0).max(5).nullable().optional(),
 })
-export const StaffUpdate = StaffCreate.omit({ id: true, staffNo: true, hallId: true }).extend({ active: z.boolean().optional() }).partial()
+export const StaffUpdate = StaffCreate.omit({ id: true, staffNo: true, hallId: true })
+  .extend({ active: z.boolean().optional() })
+  .partial()
 
 export const DeviceCreate = z.object({
   id: DeviceId.optional().describe('Device id = MQTT username; made when missing'),
@@ -40,7 +48,10 @@ export const DeviceCreate = z.object({
   windowId: z.string().min(1).nullable().optional(),
   label: z.string().max(128).nullable().optional(),
 })
-export const DeviceUpdate = z.object({ windowId: z.string().min(1).nullable().optional(), label: z.string().max(128).nullable().optional() })
+export const DeviceUpdate = z.object({
+  windowId: z.string().min(1).nullable().optional(),
+  label: z.string().max(128).nullable().optional(),
+})
 
 export const HallQuery = z.object({ hallId: z.string().optional() })
 export const RatingQuery = z.object({
@@ -54,5 +65,8 @@ export const RatingQuery = z.object({
 export const TokenCreate = z.object({
   name: z.string().min(1).max(128),
   role: z.enum(['admin', 'manager', 'viewer']),
-  hallIds: z.array(z.string()).optional().describe('Halls a manager or viewer may see; empty = all (viewers only)'),
+  hallIds: z
+    .array(z.string())
+    .optional()
+    .describe('Halls a manager or viewer may see; empty = all (viewers only)'),
 })

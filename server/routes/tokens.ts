@@ -9,12 +9,23 @@ const tokens: FastifyPluginAsyncZod = async (app) => {
     assertAdmin(req.principal)
     return repo.list()
   })
-  app.post('/tokens', { schema: { tags: ['auth'], body: TokenCreate, summary: 'Make an API token; shown only in this response' } }, async (req, reply) => {
-    assertAdmin(req.principal)
-    if (req.body.role === 'manager' && !req.body.hallIds?.length) throw badRequest('a manager token needs hallIds', 'hallIds')
-    reply.code(201)
-    return repo.create(req.body)
-  })
+  app.post(
+    '/tokens',
+    {
+      schema: {
+        tags: ['auth'],
+        body: TokenCreate,
+        summary: 'Make an API token; shown only in this response',
+      },
+    },
+    async (req, reply) => {
+      assertAdmin(req.principal)
+      if (req.body.role === 'manager' && !req.body.hallIds?.length)
+        throw badRequest('a manager token needs hallIds', 'hallIds')
+      reply.code(201)
+      return repo.create(req.body)
+    },
+  )
   app.post('/tokens/:id/revoke', { schema: { tags: ['auth'], params: IdParams } }, async (req) => {
     assertAdmin(req.principal)
     return { revoked: await repo.revoke(req.params.id) }

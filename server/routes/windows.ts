@@ -4,8 +4,16 @@ import { HallQuery, IdParams, SignInBody, WindowCreate, WindowUpdate } from './s
 
 const windows: FastifyPluginAsyncZod = async (app) => {
   const { windows } = app.repos
-  app.get('/windows', { schema: { tags: ['registry'], querystring: HallQuery, summary: 'Windows, with who is signed in at each' } }, async (req) =>
-    windows.list(req.principal, req.query.hallId),
+  app.get(
+    '/windows',
+    {
+      schema: {
+        tags: ['registry'],
+        querystring: HallQuery,
+        summary: 'Windows, with who is signed in at each',
+      },
+    },
+    async (req) => windows.list(req.principal, req.query.hallId),
   )
   app.post('/windows', { schema: { tags: ['registry'], body: WindowCreate } }, async (req, reply) => {
     assertCanWrite(req.principal, req.body.hallId)
@@ -17,26 +25,45 @@ const windows: FastifyPluginAsyncZod = async (app) => {
     assertHall(req.principal, w.hallId)
     return w
   })
-  app.patch('/windows/:id', { schema: { tags: ['registry'], params: IdParams, body: WindowUpdate } }, async (req) => {
-    assertCanWrite(req.principal, (await windows.get(req.params.id)).hallId)
-    const w = await windows.update(req.params.id, req.body)
-    await app.padConfig.publishForWindows([w.id])
-    return w
-  })
-  app.post('/windows/:id/sign-in', { schema: { tags: ['registry'], params: IdParams, body: SignInBody, summary: 'Sign a staff member in at this window' } }, async (req) => {
-    assertCanWrite(req.principal, (await windows.get(req.params.id)).hallId)
-    const r = await windows.signIn(req.params.id, req.body.staffNo, 'api')
-    await app.padConfig.publishForWindows(r.affectedWindows)
-    return r.window
-  })
+  app.patch(
+    '/windows/:id',
+    { schema: { tags: ['registry'], params: IdParams, body: WindowUpdate } },
+    async (req) => {
+      assertCanWrite(req.principal, (await windows.get(req.params.id)).hallId)
+      const w = await windows.update(req.params.id, req.body)
+      await app.padConfig.publishForWindows([w.id])
+      return w
+    },
+  )
+  app.post(
+    '/windows/:id/sign-in',
+    {
+      schema: {
+        tags: ['registry'],
+        params: IdParams,
+        body: SignInBody,
+        summary: 'Sign a staff member in at this window',
+      },
+    },
+    async (req) => {
+      assertCanWrite(req.principal, (await windows.get(req.params.id)).hallId)
+      const r = await windows.signIn(req.params.id, req.body.staffNo, 'api')
+      await app.padConfig.publishForWindows(r.affectedWindows)
+      return r.window
+    },
+  )
   app.post('/windows/:id/sign-out', { schema: { tags: ['registry'], params: IdParams } }, async (req) => {
     assertCanWrite(req.principal, (await windows.get(req.params.id)).hallId)
     const w = await windows.signOut(req.params.id)
     await app.padConfig.publishForWindows([w.id])
     return w
   })
-  app.get('/sign-ins', { schema: { tags: ['registry'], querystring: HallQuery, summary: 'Who is signed in at which window now' } }, async (req) =>
-    (await windows.list(req.principal, req.query.hallId)).filter((w) => w.signedIn),
+  app.get(
+    '/sign-ins',
+    {
+      schema: { tags: ['registry'], querystring: HallQuery, summary: 'Who is signed in at which window now' },
+    },
+    async (req) => (await windows.list(req.principal, req.query.hallId)).filter((w) => w.signedIn),
   )
 }
 export default windows
