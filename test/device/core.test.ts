@@ -581,7 +581,8 @@ describe('pad core', () => {
   describe('outbox full', () => {
     it('reports a full outbox once, in the slot kept for it, and shows the badge', () => {
       const p = new Pad({ capacity: 4 })
-      const stored = (out: Output[]) => sends(out).map((o) => [o.message.type ?? 'rating', o.store])
+      const stored = (out: Output[]) =>
+        sends(out).map((o) => [o.channel === 'rating' ? 'rating' : o.message.type, o.store])
       expect(stored(p.key(1))).toEqual([['pressNoPrompt', true]])
       expect(stored(p.key(1))).toEqual([['pressNoPrompt', true]])
       expect(stored(p.key(1))).toEqual([
