@@ -102,16 +102,18 @@ export async function seedHall(
   return { hallId, pads }
 }
 
+type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>
+
 /** Polls until check() returns a truthy value (tests wait on real asynchronous delivery). */
 export async function waitFor<T>(
   check: () => T | Promise<T>,
   what: string,
   timeoutMs = 15_000,
-): Promise<NonNullable<T>> {
+): Promise<Truthy<T>> {
   const start = Date.now()
   for (;;) {
     const v = await check()
-    if (v) return v as NonNullable<T>
+    if (v) return v as Truthy<T>
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 25))
   }

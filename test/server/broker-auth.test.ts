@@ -58,7 +58,7 @@ describe('pad authentication at CONNECT', () => {
 describe('pad topics', () => {
   it('disconnects a pad publishing on another pad topic, and stores nothing', async () => {
     const pad = await RawPad.connect(s.mqttUrl, pads[0].id, pads[0].secret)
-    const closed = new Promise((resolve) => pad.client.once('close', resolve))
+    const closed = new Promise((resolve) => pad.client.once('close', () => resolve(null)))
     const forged = pad.rating()
     pad.client.publish(topics.rating(pads[3].id), JSON.stringify(forged), { qos: 1 })
     await closed
@@ -70,7 +70,7 @@ describe('pad topics', () => {
   it('disconnects a pad publishing outside the protocol (or to a server-to-pad channel)', async () => {
     for (const topic of ['elsewhere/x', topics.config(pads[0].id), topics.ack(pads[0].id)]) {
       const pad = await RawPad.connect(s.mqttUrl, pads[0].id, pads[0].secret)
-      const closed = new Promise((resolve) => pad.client.once('close', resolve))
+      const closed = new Promise((resolve) => pad.client.once('close', () => resolve(null)))
       pad.client.publish(topic, '{}', { qos: 1 })
       await closed
       await pad.close()
