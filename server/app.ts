@@ -17,12 +17,16 @@ import brokerPlugin from './plugins/broker.ts'
 import authPlugin from './plugins/auth.ts'
 import repositoriesPlugin from './plugins/repositories.ts'
 import ingestPlugin from './plugins/ingest.ts'
+import webPlugin from './plugins/web.ts'
 import hallRoutes from './routes/halls.ts'
 import windowRoutes from './routes/windows.ts'
 import staffRoutes from './routes/staff.ts'
 import deviceRoutes from './routes/devices.ts'
 import ratingRoutes from './routes/ratings.ts'
 import tokenRoutes from './routes/tokens.ts'
+import reportRoutes from './routes/reports.ts'
+import unratedPolicyRoutes from './routes/unrated-policy.ts'
+import exportRoutes from './routes/exports.ts'
 
 export interface BuildOptions {
   config: AppConfig
@@ -59,6 +63,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   await app.register(authPlugin)
   await app.register(repositoriesPlugin)
   await app.register(ingestPlugin)
+  await app.register(webPlugin)
 
   app.get('/health', { schema: { hide: true } }, async () => ({
     ok: true,
@@ -69,7 +74,17 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
 
   await app.register(
     async (api) => {
-      for (const routes of [hallRoutes, windowRoutes, staffRoutes, deviceRoutes, ratingRoutes, tokenRoutes])
+      for (const routes of [
+        hallRoutes,
+        windowRoutes,
+        staffRoutes,
+        deviceRoutes,
+        ratingRoutes,
+        tokenRoutes,
+        reportRoutes,
+        unratedPolicyRoutes,
+        exportRoutes,
+      ])
         await api.register(routes)
     },
     { prefix: '/api/v1' },

@@ -1,0 +1,1 @@
+document.getElementById('pad')!.dataset.ready = '1'
