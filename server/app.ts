@@ -24,6 +24,7 @@ import staffRoutes from './routes/staff.ts'
 import deviceRoutes from './routes/devices.ts'
 import ratingRoutes from './routes/ratings.ts'
 import tokenRoutes from './routes/tokens.ts'
+import brokerRoutes from './routes/broker.ts'
 import reportRoutes from './routes/reports.ts'
 import unratedPolicyRoutes from './routes/unrated-policy.ts'
 import exportRoutes from './routes/exports.ts'
@@ -72,6 +73,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
     ingest: { pending: app.ingest.pending, ...app.ingest.stats },
   }))
 
+  await app.register(brokerRoutes)
   await app.register(
     async (api) => {
       for (const routes of [

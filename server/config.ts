@@ -21,6 +21,11 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]*$/)
     .default('rp-server'),
+  /**
+   * Shared secret an external broker sends (header x-broker-auth) when it calls /broker/auth and
+   * /broker/acl; unset disables those endpoints.
+   */
+  BROKER_AUTH_SECRET: optional,
   DATA_DIR: z.string().default('./data'),
   /** postgres://… for PostgreSQL; unset: a SQLite file under DATA_DIR. */
   DATABASE_URL: optional,

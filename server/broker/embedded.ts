@@ -6,7 +6,8 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes'
 import { WebSocketServer, createWebSocketStream } from 'ws'
-import { MAX_PAYLOAD_BYTES, padPublishTopics, padSubscribeTopics, topics } from '../../protocol/index.ts'
+import { MAX_PAYLOAD_BYTES } from '../../protocol/index.ts'
+import { padMayPublish, padMaySubscribe } from './acl.ts'
 
 /** The server's own broker identity; `$` can never start a device id, so it cannot collide. */
 export const SERVER_USERNAME = '$rp-server'
@@ -86,21 +87,17 @@ export class EmbeddedBroker {
     aedes.authorizePublish = (client: PadClient | null, packet: PublishPacket, done) => {
       if (!client || client.isServer) return done(null)
       const id = client.deviceId
-      if (!id || !padPublishTopics(id).includes(packet.topic))
-        return done(new Error(`pad ${id} may not publish to ${packet.topic}`))
-      if (packet.payload.length > MAX_PAYLOAD_BYTES)
-        return done(new Error(`payload of ${packet.payload.length} bytes is over the limit`))
-      // Only the status (birth/death) is retained; a retained rating would be replayed to the server forever.
-      if (packet.retain && packet.topic !== topics.status(id))
-        return done(new Error('only status may be retained'))
-      done(null)
+      const refused = id
+        ? padMayPublish(id, packet.topic, { retain: packet.retain, bytes: packet.payload.length })
+        : 'not a pad'
+      done(refused ? new Error(refused) : null)
     }
 
     aedes.authorizeSubscribe = (client: PadClient, sub: Subscription, done) => {
       if (client.isServer) return done(null, sub)
       const id = client.deviceId
       // Negate instead of erroring: the pad gets SUBACK 0x80 and stays connected.
-      done(null, id && padSubscribeTopics(id).includes(sub.topic) ? sub : null)
+      done(null, id && padMaySubscribe(id, sub.topic) ? sub : null)
     }
   }
 

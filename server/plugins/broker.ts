@@ -5,26 +5,27 @@ import fp from 'fastify-plugin'
 import { Bus } from '../broker/bus.ts'
 import { EmbeddedBroker, SERVER_USERNAME } from '../broker/embedded.ts'
 import { DeviceRepository } from '../repositories/devices.ts'
-import { VerifiedSecretCache } from '../security/secrets.ts'
+import { PadAuthenticator } from '../broker/pad-auth.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The embedded broker, or null when MQTT_URL points at an external one. */
     broker: EmbeddedBroker | null
     bus: Bus
+    padAuth: PadAuthenticator
   }
 }
 
 export default fp(
   async (app) => {
     const { config } = app
+    const padAuth = new PadAuthenticator(new DeviceRepository(app.db.prisma))
+    app.decorate('padAuth', padAuth)
     let broker: EmbeddedBroker | null = null
     let busUrl: string
     let username = config.MQTT_USERNAME
     let password = config.MQTT_PASSWORD
     if (!config.MQTT_URL) {
-      const devices = new DeviceRepository(app.db.prisma)
-      const cache = new VerifiedSecretCache()
       password = randomBytes(24).toString('base64url')
       username = SERVER_USERNAME
       broker = await EmbeddedBroker.start({
@@ -32,10 +33,7 @@ export default fp(
         host: config.HOST,
         serverPassword: password,
         log: { info: (m) => app.log.info(m), warn: (o, m) => app.log.warn(o, m) },
-        async verifyDevice(deviceId, secret) {
-          const cred = await devices.credentials(deviceId)
-          return cred !== null && (await cache.verify(secret, cred.secretHash))
-        },
+        verifyDevice: (deviceId, secret) => padAuth.verify(deviceId, secret),
       })
       broker.attachWebSocket(app.server)
       busUrl = `mqtt://127.0.0.1:${broker.port}`
