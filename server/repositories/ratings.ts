@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto'
 import type { PadEvent, Rating } from '../../protocol/index.ts'
 import type { Db } from '../db/client.ts'
 import { hallFilter, type Principal } from '../auth/principal.ts'
+import { localDayHour } from '../reports/local-time.ts'
+import { occurredAt, RollupDeltas, writeRollups } from '../reports/rollups.ts'
 
 export interface IncomingRating {
   deviceId: string
@@ -82,10 +84,19 @@ export class PrismaIngestStore implements IngestStore {
         (
           await tx.device.findMany({
             where: { id: { in: deviceIds } },
-            select: { id: true, hallId: true, windowId: true, revokedAt: true },
+            select: {
+              id: true,
+              hallId: true,
+              windowId: true,
+              revokedAt: true,
+              clockSkewMs: true,
+              hall: { select: { timeZone: true } },
+            },
           })
         ).map((d) => [d.id, d]),
       )
+      // What the new rows add to the report rollups, written before this transaction commits.
+      const deltas = new RollupDeltas()
       const rejectedRows = [...rejected]
       const reject = (
         deviceId: string,
@@ -129,6 +140,21 @@ export class PrismaIngestStore implements IngestStore {
         seen.add(key)
         result.newRatings.push(r)
         const t = r.rating.transaction
+        const at = occurredAt(new Date(r.rating.pressedAt), device.clockSkewMs, r.receivedAt)
+        const { day, hour } = localDayHour(at, device.hall.timeZone)
+        const staffNo = t?.staffNo ?? r.rating.staffNo
+        deltas.addRating({
+          hallId: device.hallId,
+          day,
+          hour,
+          windowId: device.windowId,
+          staffNo,
+          serviceCode: t?.serviceCode ?? null,
+          serviceName: t?.serviceName ?? null,
+          level: r.rating.level,
+          reasons: r.rating.reasons ?? [],
+          voided: false,
+        })
         ratingRows.push({
           id: randomUUID(),
           deviceId: r.deviceId,
@@ -137,7 +163,7 @@ export class PrismaIngestStore implements IngestStore {
           hallId: device.hallId,
           windowId: device.windowId,
           // The rating belongs to whoever served (the transaction says), else whoever was signed in.
-          staffNo: t?.staffNo ?? r.rating.staffNo,
+          staffNo,
           signedInStaffNo: r.rating.staffNo,
           scale: r.rating.scale,
           key: r.rating.key,
@@ -154,6 +180,9 @@ export class PrismaIngestStore implements IngestStore {
           pressedAt: new Date(r.rating.pressedAt),
           receivedAt: r.receivedAt,
           replayed: r.rating.replayed,
+          occurredAt: at,
+          day,
+          hour,
         })
       }
       if (ratingRows.length) await tx.rating.createMany({ data: ratingRows })
@@ -181,6 +210,26 @@ export class PrismaIngestStore implements IngestStore {
         seenEvents.add(key)
         result.newEvents.push(e)
         const ev = e.event
+        const at = occurredAt(new Date(ev.at), device.clockSkewMs, e.receivedAt)
+        const { day, hour } = localDayHour(at, device.hall.timeZone)
+        const staffNo =
+          'staffNo' in ev ? ev.staffNo : ev.type === 'unrated' ? (ev.transaction.staffNo ?? null) : null
+        const service =
+          ev.type === 'unrated'
+            ? {
+                serviceCode: ev.transaction.serviceCode ?? null,
+                serviceName: ev.transaction.serviceName ?? null,
+              }
+            : { serviceCode: null, serviceName: null }
+        if (ev.type === 'unrated')
+          deltas.addUnrated({
+            hallId: device.hallId,
+            day,
+            hour,
+            windowId: device.windowId,
+            staffNo,
+            ...service,
+          })
         eventRows.push({
           id: randomUUID(),
           deviceId: e.deviceId,
@@ -188,15 +237,19 @@ export class PrismaIngestStore implements IngestStore {
           type: ev.type,
           hallId: device.hallId,
           windowId: device.windowId,
-          staffNo:
-            'staffNo' in ev ? ev.staffNo : ev.type === 'unrated' ? (ev.transaction.staffNo ?? null) : null,
+          staffNo,
           transactionId: ev.type === 'unrated' ? (ev.transaction.id ?? ev.transaction.caseNo ?? null) : null,
           payload: JSON.stringify(ev),
           at: new Date(ev.at),
           receivedAt: e.receivedAt,
+          ...service,
+          occurredAt: at,
+          day,
+          hour,
         })
       }
       if (eventRows.length) await tx.padEventRecord.createMany({ data: eventRows })
+      await writeRollups(tx, deltas)
 
       if (rejectedRows.length)
         await tx.rejectedMessage.createMany({
@@ -218,7 +271,9 @@ export class PrismaIngestStore implements IngestStore {
   }
 }
 
-type RatingRow = NonNullable<Awaited<ReturnType<Db['rating']['findUnique']>>>
+type RatingRow = NonNullable<Awaited<ReturnType<Db['rating']['findUnique']>>> & {
+  voidDecision?: { decidedAt: Date; decidedBy: string; reason: string; caseId: string | null } | null
+}
 export function ratingView(r: RatingRow) {
   return {
     id: r.id,
@@ -246,34 +301,67 @@ export function ratingView(r: RatingRow) {
     promptedAt: r.promptedAt?.toISOString() ?? null,
     pressedAt: r.pressedAt.toISOString(),
     receivedAt: r.receivedAt.toISOString(),
+    /** pressedAt corrected by the pad's clock skew, never after receivedAt. */
+    occurredAt: r.occurredAt.toISOString(),
+    /** Local day in the hall's time zone, the day reports count it on. */
+    day: r.day,
     replayed: r.replayed,
+    /** The recorded decision that voided this rating, or null. */
+    voided: r.voidDecision
+      ? {
+          decidedAt: r.voidDecision.decidedAt.toISOString(),
+          decidedBy: r.voidDecision.decidedBy,
+          reason: r.voidDecision.reason,
+          caseId: r.voidDecision.caseId,
+        }
+      : null,
   }
 }
+export type RatingView = ReturnType<typeof ratingView>
+
+export interface RatingFilters {
+  hallId?: string
+  windowId?: string
+  deviceId?: string
+  staffNo?: string
+  /** Local days (inclusive) in the hall's time zone, as resolved from a report period. */
+  days?: { from: string; to: string }
+  level?: number
+  class?: 'good' | 'bad'
+  serviceCode?: string
+  voided?: 'include' | 'exclude' | 'only'
+}
+
+const VOID_SELECT = { select: { decidedAt: true, decidedBy: true, reason: true, caseId: true } } as const
 
 export class RatingRepository {
   constructor(private readonly db: Db) {}
 
-  /** Raw ratings, newest first, with an opaque cursor for the next page. */
-  async list(
-    p: Principal,
-    q: {
-      hallId?: string
-      windowId?: string
-      deviceId?: string
-      staffNo?: string
-      limit: number
-      cursor?: string
-    },
-  ) {
+  private where(p: Principal, q: RatingFilters) {
+    return {
+      ...hallFilter(p),
+      ...(q.hallId ? { hallId: q.hallId } : {}),
+      ...(q.windowId ? { windowId: q.windowId } : {}),
+      ...(q.deviceId ? { deviceId: q.deviceId } : {}),
+      ...(q.staffNo ? { staffNo: q.staffNo } : {}),
+      ...(q.days ? { day: { gte: q.days.from, lte: q.days.to } } : {}),
+      ...(q.level ? { level: q.level } : {}),
+      ...(q.class ? { class: q.class } : {}),
+      ...(q.serviceCode ? { serviceCode: q.serviceCode } : {}),
+      ...(q.voided === 'exclude'
+        ? { voidDecision: { is: null } }
+        : q.voided === 'only'
+          ? { voidDecision: { isNot: null } }
+          : {}),
+    }
+  }
+
+  /** Raw ratings, newest first (by corrected time), with an opaque cursor for the next page. */
+  async list(p: Principal, q: RatingFilters & { limit: number; cursor?: string }) {
     const rows = await this.db.rating.findMany({
-      where: {
-        ...hallFilter(p),
-        ...(q.hallId ? { hallId: q.hallId } : {}),
-        ...(q.windowId ? { windowId: q.windowId } : {}),
-        ...(q.deviceId ? { deviceId: q.deviceId } : {}),
-        ...(q.staffNo ? { staffNo: q.staffNo } : {}),
-      },
-      orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
+      where: this.where(p, q),
+      include: { voidDecision: VOID_SELECT },
+      orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }],
       take: q.limit + 1,
       ...(q.cursor ? { cursor: { id: q.cursor }, skip: 1 } : {}),
     })
@@ -282,6 +370,16 @@ export class RatingRepository {
       items: page.map(ratingView),
       nextCursor: rows.length > q.limit ? page[page.length - 1].id : null,
     }
+  }
+
+  /** Every matching rating, page by page, for streamed exports. */
+  async *iterate(p: Principal, q: RatingFilters, pageSize = 1000): AsyncGenerator<RatingView> {
+    let cursor: string | undefined
+    do {
+      const page = await this.list(p, { ...q, limit: pageSize, cursor })
+      yield* page.items
+      cursor = page.nextCursor ?? undefined
+    } while (cursor)
   }
 
   async listRejected(limit: number) {
