@@ -5,6 +5,8 @@ import { PrismaIngestStore, RatingRepository, type IngestStore } from '../reposi
 import { HallRepository, StaffRepository, WindowRepository } from '../repositories/registry.ts'
 import { TokenRepository } from '../repositories/tokens.ts'
 import { PadConfigPublisher } from '../ingest/pad-config.ts'
+import { ReportService } from '../reports/service.ts'
+import { completeLegacyRows } from '../reports/rollups.ts'
 
 export interface Repositories {
   halls: HallRepository
@@ -14,6 +16,7 @@ export interface Repositories {
   ratings: RatingRepository
   tokens: TokenRepository
   ingestStore: IngestStore
+  reports: ReportService
 }
 
 declare module 'fastify' {
@@ -26,6 +29,10 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const db = app.db.prisma
+    // Before the ingest starts: ratings stored before the report rollups existed get counted.
+    const completed = await completeLegacyRows(db, app.db.provider)
+    if (completed.length)
+      app.log.info({ halls: completed }, 'report rollups built for ratings stored earlier')
     const repos: Repositories = {
       halls: new HallRepository(db),
       windows: new WindowRepository(db),
@@ -34,6 +41,7 @@ export default fp(
       ratings: new RatingRepository(db),
       tokens: new TokenRepository(db),
       ingestStore: new PrismaIngestStore(db),
+      reports: new ReportService(db),
     }
     app.decorate('repos', repos)
     app.decorate('padConfig', new PadConfigPublisher(repos.devices, app.bus, app.config.PUBLIC_URL))

@@ -11,12 +11,17 @@ const ratings: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['ratings'],
         querystring: RatingQuery,
-        summary: 'Raw ratings, newest first, cursor paged',
+        summary: 'Raw ratings, newest first, cursor paged; drill-down from any report',
       },
     },
     async (req) => {
-      if (req.query.hallId) assertHall(req.principal, req.query.hallId)
-      return repo.list(req.principal, req.query)
+      const { period, date, from, to, ...q } = req.query
+      if (q.hallId) assertHall(req.principal, q.hallId)
+      // A period is local days of the hall, the same days its reports count on.
+      const days = period
+        ? (await app.repos.reports.periodFor(req.principal, q.hallId!, { period, date, from, to })).period
+        : undefined
+      return repo.list(req.principal, { ...q, days })
     },
   )
   app.get(

@@ -1,6 +1,7 @@
 // Request schemas of the REST API. They validate at the edge and document the API (OpenAPI).
 import { z } from 'zod'
 import { DeviceId, Locale, OpeningHours, Reason, ScaleSchema, StaffNo } from '../../protocol/index.ts'
+import { checkRatingPeriod, RatingListFields } from './report-schemas.ts'
 
 const Slug = z
   .string()
@@ -54,14 +55,13 @@ export const DeviceUpdate = z.object({
 })
 
 export const HallQuery = z.object({ hallId: z.string().optional() })
-export const RatingQuery = z.object({
-  hallId: z.string().optional(),
-  windowId: z.string().optional(),
-  deviceId: z.string().optional(),
-  staffNo: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().optional().describe('nextCursor of the previous page'),
-})
+export const RatingQuery = z
+  .object({
+    ...RatingListFields,
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: z.string().optional().describe('nextCursor of the previous page'),
+  })
+  .superRefine(checkRatingPeriod)
 export const TokenCreate = z.object({
   name: z.string().min(1).max(128),
   role: z.enum(['admin', 'manager', 'viewer']),
