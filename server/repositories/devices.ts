@@ -12,7 +12,7 @@ import {
 import type { Db } from '../db/client.ts'
 import { badRequest, conflict, notFound } from '../errors.ts'
 import { hallFilter, type Principal } from '../auth/principal.ts'
-import { hashSecret, newSecret } from '../security/secrets.ts'
+import { hashSecret, mosquittoHash, newSecret } from '../security/secrets.ts'
 import { hallView } from './registry.ts'
 
 type DeviceRow = NonNullable<Awaited<ReturnType<Db['device']['findUnique']>>>
@@ -83,6 +83,7 @@ export class DeviceRepository {
         windowId: input.windowId ?? null,
         label: input.label ?? null,
         secretHash: await hashSecret(secret),
+        mosquittoHash: mosquittoHash(secret),
       },
     })
     return { device: deviceView(d), secret }
@@ -106,7 +107,10 @@ export class DeviceRepository {
     const d = await this.get(id)
     if (d.revoked) throw conflict(`device ${id} is revoked`)
     const secret = newSecret()
-    await this.db.device.update({ where: { id }, data: { secretHash: await hashSecret(secret) } })
+    await this.db.device.update({
+      where: { id },
+      data: { secretHash: await hashSecret(secret), mosquittoHash: mosquittoHash(secret) },
+    })
     return { device: await this.get(id), secret }
   }
 
@@ -188,6 +192,16 @@ export class DeviceRepository {
       voice: hall.voice,
       openingHours: hall.openingHours,
     }
+  }
+
+  /** Lines of a Mosquitto password file: every pad that may connect. */
+  async mosquittoPasswordLines(): Promise<string[]> {
+    const rows = await this.db.device.findMany({
+      where: { revokedAt: null, mosquittoHash: { not: null } },
+      select: { id: true, mosquittoHash: true },
+      orderBy: { id: 'asc' },
+    })
+    return rows.map((r) => `${r.id}:${r.mosquittoHash}`)
   }
 
   async idsForWindows(windowIds: string[]): Promise<string[]> {

@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { assertAdmin } from '../auth/principal.ts'
 import { padMayPublish, padMaySubscribe, mosquittoAclFile } from '../broker/acl.ts'
 import { HttpError } from '../errors.ts'
+import { mosquittoHash } from '../security/secrets.ts'
 
 const AuthBody = z.object({
   username: z.string().max(128),
@@ -96,6 +97,24 @@ const broker: FastifyPluginAsyncZod = async (app) => {
       assertAdmin(req.principal)
       reply.type('text/plain; charset=utf-8')
       return mosquittoAclFile(serverUser ?? 'rp-server')
+    },
+  )
+
+  app.get(
+    '/api/v1/broker/mosquitto/passwd',
+    {
+      schema: {
+        tags: ['broker'],
+        summary: 'Mosquitto password file: every pad that may connect, and the server user',
+      },
+    },
+    async (req, reply) => {
+      assertAdmin(req.principal)
+      const lines = await app.repos.devices.mosquittoPasswordLines()
+      if (serverUser && config.MQTT_PASSWORD)
+        lines.unshift(`${serverUser}:${mosquittoHash(config.MQTT_PASSWORD)}`)
+      reply.type('text/plain; charset=utf-8')
+      return lines.join('\n') + '\n'
     },
   )
 }

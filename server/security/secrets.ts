@@ -1,5 +1,12 @@
 // Device secrets are hashed with scrypt; API tokens (long random strings) with SHA-256.
-import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+import {
+  createHash,
+  pbkdf2Sync,
+  randomBytes,
+  scrypt as scryptCb,
+  timingSafeEqual,
+  type ScryptOptions,
+} from 'node:crypto'
 
 function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
@@ -64,4 +71,15 @@ export class VerifiedSecretCache {
     }
     return ok
   }
+}
+
+/**
+ * The secret in Mosquitto 2's password-file format (`$7$iterations$salt$hash`, PBKDF2-SHA512), so
+ * pads can be exported to an external Mosquitto. Computed when the secret is made, since the
+ * plain secret is never stored.
+ */
+export function mosquittoHash(secret: string, iterations = 1000): string {
+  const salt = randomBytes(12)
+  const hash = pbkdf2Sync(secret, salt, iterations, 64, 'sha512')
+  return `$7$${iterations}$${salt.toString('base64')}$${hash.toString('base64')}`
 }

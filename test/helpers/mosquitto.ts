@@ -1,0 +1,84 @@
+// A private Mosquitto broker for a test: its own port, password file and ACL file, in a temp folder.
+// (The machine's Mosquitto on 1883 allows anonymous clients, so pad auth can't be tested on it.)
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createConnection, createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = createConnection({ port, host: '127.0.0.1' })
+    c.once('connect', () => (c.destroy(), resolve(true)))
+    c.once('error', () => resolve(false))
+  })
+}
+
+export interface TestMosquitto {
+  url: string
+  port: number
+  /** Replaces the password file and tells Mosquitto to reload it (SIGHUP), as an operator would. */
+  setPasswords(passwd: string): Promise<void>
+  stop(): Promise<void>
+  /** Kills the broker; start() brings it back on the same port with the same files. */
+  kill(): Promise<void>
+  start(): Promise<void>
+}
+
+export async function startMosquitto(opts: { passwd: string; acl: string }): Promise<TestMosquitto> {
+  const dir = mkdtempSync(join(tmpdir(), 'rp-mosq-'))
+  const port = await freePort()
+  const files = { passwd: join(dir, 'passwd'), acl: join(dir, 'acl'), conf: join(dir, 'mosquitto.conf') }
+  writeFileSync(files.passwd, opts.passwd)
+  writeFileSync(files.acl, opts.acl)
+  writeFileSync(
+    files.conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous false',
+      `password_file ${files.passwd}`,
+      `acl_file ${files.acl}`,
+      'persistence false',
+      'max_queued_messages 100000',
+      'user root',
+      '',
+    ].join('\n'),
+  )
+  let child: ChildProcess | null = null
+  const start = async () => {
+    child = spawn('mosquitto', ['-c', files.conf], { stdio: 'ignore' })
+    for (let i = 0; i < 200 && !(await listening(port)); i++) await new Promise((r) => setTimeout(r, 25))
+    if (!(await listening(port))) throw new Error('mosquitto did not start')
+  }
+  const kill = async () => {
+    const c = child
+    child = null
+    if (!c || c.exitCode !== null) return
+    await new Promise<void>((r) => (c.once('exit', () => r()), c.kill('SIGKILL')))
+  }
+  await start()
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    port,
+    async setPasswords(passwd) {
+      writeFileSync(files.passwd, passwd)
+      child?.kill('SIGHUP')
+      await new Promise((r) => setTimeout(r, 200))
+    },
+    start,
+    kill,
+    async stop() {
+      await kill()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
