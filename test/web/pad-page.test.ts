@@ -76,6 +76,13 @@ describe.skipIf(noChromium)('browser pad page in Chromium', () => {
       sockets.push(ws)
       ws.connectToServer()
     })
+    // What the pad says, as Web Speech would say it (headless Chromium has no voices to listen to).
+    await context.addInitScript(() => {
+      const w = window as unknown as { spoken: { text: string; lang: string }[] }
+      w.spoken = []
+      speechSynthesis.speak = (u: SpeechSynthesisUtterance) =>
+        void w.spoken.push({ text: u.text, lang: u.lang })
+    })
     page = await context.newPage()
     page.on('pageerror', (e) => console.error('page error:', e))
     page.on('console', (m) => process.env.PAD_DEBUG && console.log('page:', m.text()))
@@ -99,6 +106,9 @@ describe.skipIf(noChromium)('browser pad page in Chromium', () => {
     await openStaffArea()
     await page.click(`[data-staff="${action}"]`)
   }
+
+  const spoken = () =>
+    page.evaluate(() => (window as unknown as { spoken: { text: string }[] }).spoken.map((u) => u.text))
 
   const ratingsOf = (where: Record<string, unknown> = {}) =>
     s.app.db.prisma.rating.findMany({ where: { deviceId: pad.id, ...where }, orderBy: { seq: 'asc' } })
@@ -149,12 +159,14 @@ describe.skipIf(noChromium)('browser pad page in Chromium', () => {
       '非常不满意',
     ])
     expect(Number(await page.textContent('.ring .count'))).toBeGreaterThan(5)
+    expect(await spoken()).toContain('您好，请您对我的工作给予评价')
     await shot('prompting')
 
     // An elderly double tap: one rating, the second press is recorded as such.
     await page.locator('.key[data-key="2"]').dblclick()
     await view('thanks')
     await shot('thanks')
+    expect((await spoken()).at(-1)).toBe('谢谢')
     const [rating] = await waitFor(async () => {
       const r = await ratingsOf()
       return r.length > 0 && r
@@ -286,6 +298,8 @@ describe.skipIf(noChromium)('browser pad page in Chromium', () => {
     await shot('reasons-en')
     await page.click('.reason[data-reason="other"]')
     await view('thanks')
+    // The citizen chose English, so the pad thanks them in English.
+    expect((await spoken()).at(-1)).toBe('Thank you')
     // After the rating the pad is back in the hall's language for the next citizen.
     await view('idle')
     expect(await page.textContent('.lang')).toBe('English')
