@@ -18,6 +18,7 @@ import authPlugin from './plugins/auth.ts'
 import repositoriesPlugin from './plugins/repositories.ts'
 import ingestPlugin from './plugins/ingest.ts'
 import webPlugin from './plugins/web.ts'
+import livePlugin from './plugins/live.ts'
 import hallRoutes from './routes/halls.ts'
 import windowRoutes from './routes/windows.ts'
 import staffRoutes from './routes/staff.ts'
@@ -28,6 +29,10 @@ import brokerRoutes from './routes/broker.ts'
 import reportRoutes from './routes/reports.ts'
 import unratedPolicyRoutes from './routes/unrated-policy.ts'
 import exportRoutes from './routes/exports.ts'
+import sessionRoutes from './routes/session.ts'
+import userRoutes from './routes/users.ts'
+import liveRoutes from './routes/live.ts'
+import { photoFiles, photoUpload } from './routes/photos.ts'
 
 export interface BuildOptions {
   config: AppConfig
@@ -65,6 +70,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   await app.register(repositoriesPlugin)
   await app.register(ingestPlugin)
   await app.register(webPlugin)
+  await app.register(livePlugin)
 
   app.get('/health', { schema: { hide: true } }, async () => ({
     ok: true,
@@ -74,6 +80,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   }))
 
   await app.register(brokerRoutes)
+  await app.register(photoFiles)
   await app.register(
     async (api) => {
       for (const routes of [
@@ -86,6 +93,10 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
         reportRoutes,
         unratedPolicyRoutes,
         exportRoutes,
+        sessionRoutes,
+        userRoutes,
+        liveRoutes,
+        photoUpload,
       ])
         await api.register(routes)
     },

@@ -34,6 +34,12 @@ export const ConfigSchema = z.object({
   INGEST_FLUSH_MS: z.coerce.number().int().min(0).max(10_000).default(10),
   /** Public base URL of this server, used for links such as staff photos in pad configs. */
   PUBLIC_URL: optional,
+  /** Hours a dashboard session lasts without being used. */
+  SESSION_IDLE_HOURS: z.coerce
+    .number()
+    .min(0.1)
+    .max(24 * 90)
+    .default(12),
 })
 
 export type AppConfig = z.infer<typeof ConfigSchema> & {

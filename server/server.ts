@@ -34,6 +34,13 @@ async function main() {
       `\nFirst start: an admin API token was created. Keep it now, it is not shown again:\n\n  ${token}\n`,
     )
   }
+  const admin = await app.users.ensureFirstAdmin()
+  if (admin) {
+    // Shown once: only its scrypt hash is stored. The dashboard asks for a new password at first sign-in.
+    console.log(
+      `First start: a dashboard account was created. Sign in at http://localhost:${config.PORT}/ with\n\n  username: ${admin.username}\n  password: ${admin.password}\n\nIt is not shown again.\n`,
+    )
+  }
   const mqtt = app.broker ? `mqtt://${config.HOST}:${app.broker.port}` : config.MQTT_URL
   console.log(
     `rating-pad server on http://localhost:${config.PORT} (API /api/v1, docs /docs), MQTT ${mqtt}, database ${app.db.provider}`,
