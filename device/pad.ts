@@ -153,6 +153,11 @@ export class PadRuntime {
     return this.feed(k)
   }
 
+  /** A command handed over locally instead of over MQTT (a queue system wired to the pad, the simulator). */
+  command(command: Command): Promise<void> {
+    return this.feed({ type: 'command', command })
+  }
+
   get coreState(): PadCoreState {
     return this.state
   }

@@ -37,6 +37,9 @@ export class MqttTransport implements Transport {
         // A persistent session: the broker keeps QoS 1 commands for the pad while it is away.
         clean: false,
       })
+      // Pads send small messages and wait for small answers: without this, Nagle's algorithm and
+      // delayed ACKs hold each exchange back ~40 ms. Browsers (WebSocket) have no such switch.
+      ;(client.stream as { setNoDelay?: (on?: boolean) => void } | undefined)?.setNoDelay?.(true)
       let connected = false
       client.once('connect', () => {
         connected = true
