@@ -29,6 +29,7 @@ import brokerRoutes from './routes/broker.ts'
 import reportRoutes from './routes/reports.ts'
 import unratedPolicyRoutes from './routes/unrated-policy.ts'
 import exportRoutes from './routes/exports.ts'
+import followupRoutes from './routes/followups.ts'
 import sessionRoutes from './routes/session.ts'
 import userRoutes from './routes/users.ts'
 import liveRoutes from './routes/live.ts'
@@ -93,6 +94,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
         reportRoutes,
         unratedPolicyRoutes,
         exportRoutes,
+        followupRoutes,
         sessionRoutes,
         userRoutes,
         liveRoutes,

@@ -7,6 +7,8 @@ import { TokenRepository } from '../repositories/tokens.ts'
 import { PadConfigPublisher } from '../ingest/pad-config.ts'
 import { ReportService } from '../reports/service.ts'
 import { completeLegacyRows } from '../reports/rollups.ts'
+import { FollowupService } from '../followup/service.ts'
+import { openMissingCases } from '../followup/cases.ts'
 
 export interface Repositories {
   halls: HallRepository
@@ -17,6 +19,7 @@ export interface Repositories {
   tokens: TokenRepository
   ingestStore: IngestStore
   reports: ReportService
+  followups: FollowupService
 }
 
 declare module 'fastify' {
@@ -33,6 +36,9 @@ export default fp(
     const completed = await completeLegacyRows(db, app.db.provider)
     if (completed.length)
       app.log.info({ halls: completed }, 'report rollups built for ratings stored earlier')
+    // Every 差评 has a follow-up case, including those stored before cases existed.
+    const opened = await openMissingCases(db)
+    if (opened) app.log.info({ opened }, 'follow-up cases opened for 差评 stored earlier')
     const repos: Repositories = {
       halls: new HallRepository(db),
       windows: new WindowRepository(db),
@@ -42,6 +48,7 @@ export default fp(
       tokens: new TokenRepository(db),
       ingestStore: new PrismaIngestStore(db),
       reports: new ReportService(db),
+      followups: new FollowupService(db),
     }
     app.decorate('repos', repos)
     app.decorate('padConfig', new PadConfigPublisher(repos.devices, app.bus, app.config.PUBLIC_URL))

@@ -5,6 +5,7 @@ import type { Db } from '../db/client.ts'
 import { hallFilter, type Principal } from '../auth/principal.ts'
 import { localDayHour } from '../reports/local-time.ts'
 import { occurredAt, RollupDeltas, writeRollups } from '../reports/rollups.ts'
+import { openFollowupCases } from '../followup/cases.ts'
 
 export interface IncomingRating {
   deviceId: string
@@ -186,6 +187,8 @@ export class PrismaIngestStore implements IngestStore {
         })
       }
       if (ratingRows.length) await tx.rating.createMany({ data: ratingRows })
+      // Every 差评 opens its follow-up case in this same transaction: never missed, never twice.
+      await openFollowupCases(tx, ratingRows)
 
       const seenEvents = new Set<string>()
       for (const [deviceId, ids] of idsByDevice(events.map((e) => [e.deviceId, e.event.id]))) {
