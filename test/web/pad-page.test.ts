@@ -349,6 +349,25 @@ describe.skipIf(noChromium)('browser pad page in Chromium', () => {
     expect(JSON.parse(r2.reasons!)).toEqual(['attitude'])
   })
 
+  it('a rotated secret: the pad keeps its face and retries, and staff enter the new secret', async () => {
+    await view('idle')
+    const rotated = await s.api('POST', `/api/v1/devices/${pad.id}/rotate-secret`)
+    expect(rotated.status).toBe(200)
+    await page.waitForSelector('.badge-offline:not([hidden])')
+    // A secret that worked before is not thrown away on a refusal: citizens still see the card.
+    await page.waitForTimeout(1500)
+    expect(await page.getAttribute('.pad', 'data-view')).toBe('idle')
+    await openStaffArea()
+    await page.waitForFunction(() => document.querySelector('.sheet .status')?.textContent?.includes('拒绝'))
+    page.once('dialog', (d) => void d.accept())
+    await page.click('[data-reset]')
+    await view('setup')
+    await page.fill('input[name=secret]', rotated.body.secret)
+    await page.click('.setup button[type=submit]')
+    await view('idle')
+    await page.waitForSelector('.badge-offline', { state: 'hidden' })
+  })
+
   it('shows a pad that is not bound to a window as unconfigured', async () => {
     const dev = await s.api('POST', '/api/v1/devices', { id: 'web-unbound', hallId })
     expect(dev.status).toBe(201)

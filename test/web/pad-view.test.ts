@@ -86,7 +86,7 @@ describe.skipIf(noChromium)('pad face in Chromium (1024×600)', () => {
 <body><div id="pad"></div><script>${js}</script><script>
 window.inputs = [];
 window.view = new PadFace.PadView(document.getElementById('pad'),
-  () => ({ deviceId: 'pad-view-1', online: true, outboxDepth: 3 }), () => {});
+  () => ({ deviceId: 'pad-view-1', online: true, outboxDepth: 3, refused: false }), () => {});
 window.view.listen((i) => window.inputs.push(i));
 </script></body></html>`
     await page.route(`${ORIGIN}/**`, (route) => route.fulfill({ contentType: 'text/html', body: html }))

@@ -22,11 +22,15 @@ import './pad.css'
 const FIRMWARE = 'web-pad/0.1.0'
 /** Remembers the last device id, for a kiosk that opens the page without ?device=. */
 const LAST_DEVICE = 'rating-pad.device'
+/** Set once the server accepted this device's stored secret (cleared when a new one is typed). */
+const ACCEPTED = (id: string) => `rating-pad.accepted.${id}`
 
 const params = new URLSearchParams(location.search)
 let pad: PadRuntime | null = null
 let storage: PadStorage | null = null
 let deviceId = params.get('device') ?? localStorage.getItem(LAST_DEVICE) ?? ''
+/** The server refused the secret that it accepted before (rotated, or the pad revoked). */
+let refused = false
 
 const view = new PadView(
   document.getElementById('pad')!,
@@ -34,6 +38,7 @@ const view = new PadView(
     deviceId,
     online: pad?.online ?? false,
     outboxDepth: pad?.coreState.outbox.depth ?? 0,
+    refused,
   }),
   () => void resetCredentials(),
 )
@@ -82,6 +87,7 @@ async function saveCredentials(id: string, secret: string): Promise<void> {
   deviceId = id
   await storage.settings.save({ credentials: { username: id, password: secret } })
   localStorage.setItem(LAST_DEVICE, id)
+  localStorage.removeItem(ACCEPTED(id))
   history.replaceState(null, '', `?${new URLSearchParams({ ...Object.fromEntries(params), device: id })}`)
   await startPad()
 }
@@ -92,7 +98,8 @@ async function startPad(): Promise<void> {
     // The core speaks the hall's language; a citizen who switched language hears theirs.
     text: (voice, text) => (view.locale === currentLocale() ? text : VOICE[view.locale][voice]),
   })
-  let everConnected = false
+  const accepted = () => localStorage.getItem(ACCEPTED(deviceId)) === '1'
+  refused = false
   const runtime = await PadRuntime.open({
     deviceId,
     device: {
@@ -109,10 +116,18 @@ async function startPad(): Promise<void> {
     audio,
     keys: view,
     log: (level, message, detail) => {
-      if (message.startsWith('connected')) everConnected = true
-      if (message.startsWith('connect failed') && isAuthRefusal(detail) && !everConnected) {
-        // A wrong or rotated secret: ask again instead of retrying for ever. The outbox stays.
-        void stopPad().then(() => askCredentials(TEXTS[view.locale].refused))
+      if (message.startsWith('connected')) {
+        refused = false
+        localStorage.setItem(ACCEPTED(deviceId), '1')
+      } else if (message.startsWith('connect failed') && isAuthRefusal(detail)) {
+        if (!accepted()) {
+          // A secret typed wrong: ask again rather than retry for ever. The outbox stays.
+          void stopPad().then(() => askCredentials(TEXTS[view.locale].refused))
+        } else {
+          // A secret that worked before: a server hiccup must not strand a kiosk on the setup form,
+          // so keep retrying; the staff area says the secret was refused and offers to re-enter it.
+          refused = true
+        }
       }
       const out = level === 'error' ? console.error : level === 'warn' ? console.warn : console.info
       out(`[pad] ${message}`, detail ?? '')
@@ -139,7 +154,10 @@ async function resetCredentials(): Promise<void> {
 }
 
 /** Keeps a kiosk tablet's screen on while the page shows (needs https or localhost; else ignored). */
+let awake = false
 function keepAwake(): void {
+  if (awake) return
+  awake = true
   const wake = (navigator as Navigator & { wakeLock?: { request(type: 'screen'): Promise<unknown> } })
     .wakeLock
   if (!wake) return

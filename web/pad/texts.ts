@@ -40,6 +40,7 @@ export interface PadTexts {
   nobodySignedIn: string
   online: string
   offlineShort: string
+  secretRefused: string
   waiting: (n: number) => string
   resetSecret: string
   resetConfirm: string
@@ -93,6 +94,7 @@ export const TEXTS: Record<Locale, PadTexts> = {
     nobodySignedIn: '当前无人签到',
     online: '已连接',
     offlineShort: '未连接',
+    secretRefused: '密钥被服务器拒绝',
     waiting: (n) => `待上传 ${n} 条`,
     resetSecret: '重新输入密钥',
     resetConfirm: '重新输入本设备的密钥？未上传的评价会保留。',
@@ -143,6 +145,7 @@ export const TEXTS: Record<Locale, PadTexts> = {
     nobodySignedIn: 'Nobody signed in',
     online: 'Connected',
     offlineShort: 'Not connected',
+    secretRefused: 'Secret refused by the server',
     waiting: (n) => `${n} to upload`,
     resetSecret: 'Enter the secret again',
     resetConfirm: 'Enter this pad’s secret again? Ratings not yet uploaded are kept.',

@@ -12,6 +12,8 @@ export interface PadStatus {
   deviceId: string
   online: boolean
   outboxDepth: number
+  /** The server refused the stored secret (after accepting it before). */
+  refused: boolean
 }
 
 export interface SetupForm {
@@ -436,6 +438,8 @@ export class PadView implements Keys {
     if (signOut) signOut.hidden = !staff
     const status = this.el.sheet.querySelector('.status')
     if (status)
-      status.textContent = `${st.deviceId} · ${st.online ? t.online : t.offlineShort} · ${t.waiting(st.outboxDepth)}`
+      status.textContent = `${st.deviceId} · ${
+        st.online ? t.online : st.refused ? t.secretRefused : t.offlineShort
+      } · ${t.waiting(st.outboxDepth)}`
   }
 }
