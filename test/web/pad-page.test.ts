@@ -1,6 +1,7 @@
 // The browser pad end to end: the real server (embedded broker, MQTT over WebSocket, SQLite), the
 // built web page in headless Chromium, the real device core in the page, the real IndexedDB.
-// Screenshots of each view at 1024×600 go to test-results/pad/ (look at them after a design change).
+// Screenshots of each view at 1024×600 go to test-results/pad/ (look at them after a design change);
+// PAD_DEBUG=1 prints the page's console (the pad runtime's log).
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'

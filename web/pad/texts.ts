@@ -7,10 +7,8 @@ export interface PadTexts {
   stars: string
   idleHint: string
   promptTitle: string
-  promptHint: (seconds: number) => string
   reasonsTitle: string
   reasonsHint: string
-  youChose: string
   thanksTitle: string
   thanksText: string
   pausedTitle: string
@@ -62,10 +60,8 @@ export const TEXTS: Record<Locale, PadTexts> = {
     stars: '星级',
     idleHint: '办理完毕后，请您对我的服务进行评价',
     promptTitle: '请您对本次服务进行评价',
-    promptHint: (s) => `请在 ${s} 秒内点击下方按键`,
     reasonsTitle: '请问您不满意的原因是？',
     reasonsHint: '请点击一项',
-    youChose: '您的评价',
     thanksTitle: '谢谢您的评价！',
     thanksText: '您的意见已记录，我们将不断改进',
     pausedTitle: '暂停服务',
@@ -113,10 +109,8 @@ export const TEXTS: Record<Locale, PadTexts> = {
     stars: 'Stars',
     idleHint: 'When we are done, please rate my service',
     promptTitle: 'Please rate our service',
-    promptHint: (s) => `Tap a key below within ${s} s`,
     reasonsTitle: 'What were you not satisfied with?',
     reasonsHint: 'Tap one',
-    youChose: 'Your rating',
     thanksTitle: 'Thank you!',
     thanksText: 'Your rating has been recorded',
     pausedTitle: 'Window closed',
@@ -176,7 +170,7 @@ const REASON_EN: Record<string, string> = {
   efficiency: 'Too slow',
   skill: 'Competence',
   environment: 'Environment',
-  policy: 'Rules and policy',
+  policy: 'Policy',
   other: 'Other',
 }
 const REASON_ZH: Record<string, string> = Object.fromEntries(DEFAULT_REASONS.map((r) => [r.code, r.label]))
