@@ -1,6 +1,6 @@
 // Opening 差评 cases: inside the ingest transaction that inserts the ratings (so a committed 差评
-// always has its case, and a resend, being no new row, never opens a second one), and at start for
-// 差评 stored before cases existed.
+// always has its case, and a resend, being no new row, never opens a second one), and once at start
+// for 差评 stored before cases existed.
 import { randomUUID } from 'node:crypto'
 import type { Db } from '../db/client.ts'
 import { Prisma } from '../db/generated/sqlite/client.ts'
@@ -89,6 +89,20 @@ export async function openFollowupCases(tx: Tx, rows: BadRatingRow[]): Promise<n
 }
 
 const PAGE = 500
+
+/**
+ * At start: opens the missing cases when the follow-up backfill migration found 差评 stored before
+ * cases existed (a marker in _rp_backfill), then removes the marker, so later starts scan nothing.
+ */
+export async function openLegacyCases(db: Db): Promise<number> {
+  const marker = await db.$queryRawUnsafe<{ name: string }[]>(
+    `SELECT "name" FROM "_rp_backfill" WHERE "name" = 'followup'`,
+  )
+  if (!marker.length) return 0
+  const opened = await openMissingCases(db)
+  await db.$executeRawUnsafe(`DELETE FROM "_rp_backfill" WHERE "name" = 'followup'`)
+  return opened
+}
 
 /**
  * Opens the cases of 差评 stored before follow-up existed (or by anything that bypassed the

@@ -8,7 +8,7 @@ import { PadConfigPublisher } from '../ingest/pad-config.ts'
 import { ReportService } from '../reports/service.ts'
 import { completeLegacyRows } from '../reports/rollups.ts'
 import { FollowupService } from '../followup/service.ts'
-import { openMissingCases } from '../followup/cases.ts'
+import { openLegacyCases } from '../followup/cases.ts'
 
 export interface Repositories {
   halls: HallRepository
@@ -37,7 +37,7 @@ export default fp(
     if (completed.length)
       app.log.info({ halls: completed }, 'report rollups built for ratings stored earlier')
     // Every 差评 has a follow-up case, including those stored before cases existed.
-    const opened = await openMissingCases(db)
+    const opened = await openLegacyCases(db)
     if (opened) app.log.info({ opened }, 'follow-up cases opened for 差评 stored earlier')
     const repos: Repositories = {
       halls: new HallRepository(db),
