@@ -491,4 +491,17 @@ describe.each(DATABASES)('差评 follow-up on %s', (_name, make) => {
       updatedBy: '张主任',
     })
   })
+
+  it('lets one of two people acting on a case at once win, and tells the other', async () => {
+    at('2026-10-12T08:00:00Z')
+    const results = await Promise.allSettled([
+      followups.act(manager2, cases.E, { action: 'callback', note: '第一人回访' }),
+      followups.act(admin, cases.E, { action: 'callback', note: '第二人回访' }),
+    ])
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected'])
+    const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult
+    expect((lost.reason as HttpError).statusCode).toBe(409)
+    const steps = (await followups.get(admin, cases.E)).steps
+    expect(steps.map((x) => x.action)).toEqual(['open', 'callback'])
+  })
 })
