@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util'
 import mqtt, { type MqttClient } from 'mqtt'
 import pg from 'pg'
 import { Ack, SCHEMA_VERSION, topics, type Rating } from '../protocol/index.ts'
-import { freePort, startServerProcess, type ServerProcess } from './lib/server-process.ts'
+import { freePort, startServerProcess, type ServerProcess } from '../test/helpers/server-process.ts'
 
 const { values: args } = parseArgs({
   options: {

@@ -187,7 +187,7 @@ export const Config = z.object({
     .describe('null while the pad is not bound'),
   staff: StaffCard.nullable().describe('Staff signed in at the window (亮身份), or null'),
   scale: ScaleSchema,
-  keyLabels: z.array(ShortText(16)).min(2).max(5).describe('One label per key, best first'),
+  keyLabels: z.array(ShortText(32)).min(2).max(5).describe('One label per key, best first'),
   reasons: z.array(Reason).max(12).describe('Reasons offered after a 差评; empty to skip the question'),
   reasonsVersion: z.number().int().min(0),
   timeouts: z.object({

@@ -14,7 +14,7 @@ export const HallCreate = z.object({
   timeZone: z.string().min(1).max(64).optional().describe('IANA time zone, default Asia/Shanghai'),
   openingHours: OpeningHours.optional(),
   scale: ScaleSchema.optional().describe('Keys on the pads of this hall (2–5), default 5'),
-  keyLabels: z.array(z.string().min(1).max(16)).min(2).max(5).nullable().optional(),
+  keyLabels: z.array(z.string().min(1).max(32)).min(2).max(5).nullable().optional(),
   reasons: z.array(Reason).max(12).optional().describe('Reasons offered after a 差评'),
   promptSeconds: z.number().int().min(3).max(600).optional(),
   locale: Locale.optional(),

@@ -1,5 +1,5 @@
-// Runs the real server as a child process for benchmarks, so pads and server don't share a CPU
-// queue the way they would in one process. Returns its URLs and the first admin token.
+// Runs the real server as a child process (for tests that kill it, and for benchmarks, so pads and
+// server don't share one event loop). Returns its URLs and the first admin token.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -76,7 +76,7 @@ export async function startServerProcess(
       return text ? JSON.parse(text) : null
     },
     async stop() {
-      if (child.exitCode === null)
+      if (child.exitCode === null && child.signalCode === null)
         await new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGTERM')))
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true })
     },

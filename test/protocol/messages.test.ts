@@ -331,3 +331,16 @@ describe('topics', () => {
     expect(CHANNELS.config.retain).toBe(true)
   })
 })
+
+describe('config for an English hall', () => {
+  it('accepts the default English labels of every scale', async () => {
+    const { Config, defaultKeyLabels, SCALES } = await import('../../protocol/index.ts')
+    const { sampleConfig } = await import('../fixtures/messages.ts')
+    for (const scale of SCALES) {
+      const r = Config.safeParse(
+        sampleConfig({ scale, keyLabels: defaultKeyLabels(scale, 'en'), locale: 'en' }),
+      )
+      expect(r.success, `scale ${scale}`).toBe(true)
+    }
+  })
+})
