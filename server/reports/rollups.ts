@@ -43,11 +43,6 @@ export function occurredAt(padTime: Date, clockSkewMs: number | null | undefined
   return new Date(Math.min(corrected, receivedAt.getTime()))
 }
 
-/** Local day and hour of the corrected time in the hall's zone, stored on the row at insert. */
-export function localFields(at: Date, timeZone: string) {
-  return localDayHour(at, timeZone)
-}
-
 // ---------------------------------------------------------------- tables
 
 const TALLY = ['level1', 'level2', 'level3', 'level4', 'level5', 'voided', 'unrated'] as const
