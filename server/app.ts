@@ -19,6 +19,7 @@ import repositoriesPlugin from './plugins/repositories.ts'
 import ingestPlugin from './plugins/ingest.ts'
 import webPlugin from './plugins/web.ts'
 import livePlugin from './plugins/live.ts'
+import integrationsPlugin from './plugins/integrations.ts'
 import hallRoutes from './routes/halls.ts'
 import windowRoutes from './routes/windows.ts'
 import staffRoutes from './routes/staff.ts'
@@ -34,6 +35,7 @@ import sessionRoutes from './routes/session.ts'
 import userRoutes from './routes/users.ts'
 import liveRoutes from './routes/live.ts'
 import { photoFiles, photoUpload } from './routes/photos.ts'
+import integrationRoutes from './routes/integrations.ts'
 
 export interface BuildOptions {
   config: AppConfig
@@ -57,7 +59,12 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
         version: '1.0.0',
         description: '群众测评: registry, ratings and reports',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          deviceBasic: { type: 'http', scheme: 'basic', description: 'Device id and secret (pad routes)' },
+        },
+      },
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
@@ -72,6 +79,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   await app.register(ingestPlugin)
   await app.register(webPlugin)
   await app.register(livePlugin)
+  await app.register(integrationsPlugin)
 
   app.get('/health', { schema: { hide: true } }, async () => ({
     ok: true,
@@ -99,6 +107,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
         userRoutes,
         liveRoutes,
         photoUpload,
+        integrationRoutes,
       ])
         await api.register(routes)
     },

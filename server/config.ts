@@ -34,6 +34,26 @@ export const ConfigSchema = z.object({
   INGEST_FLUSH_MS: z.coerce.number().int().min(0).max(10_000).default(10),
   /** Public base URL of this server, used for links such as staff photos in pad configs. */
   PUBLIC_URL: optional,
+  /** How often each instance looks for webhook deliveries that are due. */
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** First retry delay of a failed delivery; it doubles with each attempt (with jitter), up to an hour. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
+  /** Attempts before a delivery is marked failed (it can still be redelivered by hand). */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+  /** How long one delivery may take. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Drivers for pads that speak their own format, comma-separated names from server/drivers/. */
+  DRIVERS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  /** A JSON file with options per driver: { "<driver>": { ... } }. */
+  DRIVERS_CONFIG: optional,
   /** Hours a dashboard session lasts without being used. */
   SESSION_IDLE_HOURS: z.coerce
     .number()

@@ -11,6 +11,7 @@ import {
   SCHEMA_VERSION,
   Status,
   topics,
+  type Death,
   type UpChannel,
 } from '../../protocol/index.ts'
 import type { z } from 'zod'
@@ -47,6 +48,16 @@ export interface IngestOptions {
 }
 
 export type CommittedListener = (result: CommitResult) => void | Promise<void>
+export type OfflineListener = (deviceId: string, death: Death, receivedAt: Date) => void | Promise<void>
+
+/** What became of a message given to submit(). */
+export type SubmitOutcome =
+  | { status: 'committed'; id: string }
+  | { status: 'rejected'; id: string; reason: string }
+  /** Not JSON, or no readable id: nothing to wait for and nothing stored. */
+  | { status: 'unreadable'; reason: string }
+  /** The ingest is full, stopping, or did not commit in time: not stored now, send it again later. */
+  | { status: 'busy' }
 
 /** Names the first problem of a failed validation, for the rejected-messages table. */
 export function describeIssues(error: z.ZodError): string {
@@ -65,11 +76,18 @@ export class Ingest {
   private stopped = false
   private retryDelay = 0
   private readonly listeners: CommittedListener[] = []
+  private readonly offlineListeners: OfflineListener[] = []
+  private readonly waiters = new Map<string, ((o: SubmitOutcome) => void)[]>()
   private readonly now: () => Date
   readonly stats = { received: 0, committed: 0, duplicates: 0, rejected: 0, dropped: 0, commitFailures: 0 }
 
   constructor(private readonly o: IngestOptions) {
     this.now = o.now ?? (() => new Date())
+  }
+
+  /** Listeners run after a Last Will is recorded (not for stale ones). */
+  onOffline(listener: OfflineListener) {
+    this.offlineListeners.push(listener)
   }
 
   /** Listeners run after each commit (reports, live wall, webhooks hook in here). */
@@ -79,6 +97,64 @@ export class Ingest {
 
   get pending(): number {
     return this.ratings.length + this.events.length + this.rejected.length
+  }
+
+  /**
+   * The same path as handle() for a message that did not come from the broker (HTTP ingest, drivers):
+   * resolves once it is committed or kept as rejected, so the caller can answer with the ack.
+   */
+  submit(
+    deviceId: string,
+    channel: 'rating' | 'event',
+    payload: Buffer,
+    timeoutMs = 10_000,
+  ): Promise<SubmitOutcome> {
+    let json: unknown
+    try {
+      json = JSON.parse(payload.toString('utf8'))
+    } catch (e) {
+      return Promise.resolve({ status: 'unreadable', reason: `payload is not JSON: ${(e as Error).message}` })
+    }
+    const id = readMessageId(json)
+    if (!id)
+      return Promise.resolve({
+        status: 'unreadable',
+        reason: 'id: missing, or not 8–64 characters of A–Z, a–z, 0–9, _ or -',
+      })
+    if (this.stopped || this.pending >= (this.o.maxPending ?? 100_000))
+      return Promise.resolve({ status: 'busy' })
+    const key = `${deviceId}\u0000${id}`
+    return new Promise((resolve) => {
+      const done = (o: SubmitOutcome) => {
+        clearTimeout(timer)
+        resolve(o)
+      }
+      const timer = setTimeout(() => {
+        const left = (this.waiters.get(key) ?? []).filter((w) => w !== done)
+        if (left.length) this.waiters.set(key, left)
+        else this.waiters.delete(key)
+        resolve({ status: 'busy' })
+      }, timeoutMs)
+      const list = this.waiters.get(key)
+      if (list) list.push(done)
+      else this.waiters.set(key, [done])
+      this.handle(topics[channel](deviceId), payload)
+    })
+  }
+
+  private settle(result: CommitResult) {
+    if (!this.waiters.size) return
+    const take = (deviceId: string, id: string) => {
+      const key = `${deviceId}\u0000${id}`
+      const list = this.waiters.get(key)
+      this.waiters.delete(key)
+      return list ?? []
+    }
+    for (const [deviceId, ids] of result.committed)
+      for (const id of ids) for (const w of take(deviceId, id)) w({ status: 'committed', id })
+    for (const [deviceId, rs] of result.rejected)
+      for (const r of rs)
+        for (const w of take(deviceId, r.id)) w({ status: 'rejected', id: r.id, reason: r.reason })
   }
 
   /** Entry point for every pad message from the bus. Never throws. */
@@ -168,6 +244,7 @@ export class Ingest {
         const r = await this.o.devices.recordDeath(deviceId, s.data, receivedAt)
         if (r === 'stale')
           this.o.log.info({ deviceId, connectCount: s.data.connectCount }, 'stale Last Will ignored')
+        else for (const l of this.offlineListeners) await l(deviceId, s.data, receivedAt)
       }
     } catch (err) {
       this.o.log.error({ err, deviceId }, 'could not record pad status')
@@ -216,6 +293,7 @@ export class Ingest {
       this.stats.duplicates +=
         ratings.length + events.length - result.newRatings.length - result.newEvents.length
       await this.sendAcks(result)
+      this.settle(result)
       await this.applyEvents(result.newEvents)
       for (const l of this.listeners) {
         try {

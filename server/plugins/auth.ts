@@ -63,6 +63,7 @@ export default fp(
     app.decorateRequest('session', null)
     app.addHook('onRequest', async (req) => {
       if (!req.url.startsWith('/api/')) return
+      if (req.routeOptions.config?.ownAuth) return
       const header = req.headers.authorization
       if (header !== undefined) {
         const m = /^Bearer\s+(\S+)$/i.exec(header)

@@ -4,7 +4,8 @@ import type { PadEvent, Rating } from '../../protocol/index.ts'
 import type { Db } from '../db/client.ts'
 import { hallFilter, type Principal } from '../auth/principal.ts'
 import { localDayHour } from '../reports/local-time.ts'
-import { occurredAt, RollupDeltas, writeRollups } from '../reports/rollups.ts'
+import { occurredAt, RollupDeltas, writeRollups, type Tx } from '../reports/rollups.ts'
+import type { Prisma } from '../db/generated/sqlite/client.ts'
 import { openFollowupCases } from '../followup/cases.ts'
 
 export interface IncomingRating {
@@ -48,6 +49,20 @@ export interface IngestStore {
   ): Promise<CommitResult>
 }
 
+/** The rows a commit inserts, as given to transaction hooks. */
+export interface InsertedRows {
+  ratings: Prisma.RatingCreateManyInput[]
+  events: Prisma.PadEventRecordCreateManyInput[]
+}
+/** Runs inside each commit transaction: what must never miss a new rating (outboxes, bindings). */
+export type IngestTransactionHook = (tx: Tx, rows: InsertedRows) => Promise<void>
+
+/**
+ * A batch's transaction (inserts, rollups, follow-up) can outlast Prisma's default 5 s on a loaded
+ * machine; expiring would roll back and retry the same batch forever, so allow it a minute.
+ */
+const COMMIT_TX = { timeout: 60_000, maxWait: 30_000 }
+
 /** SQLite allows 999 parameters per statement: look ids up in slices well below that. */
 const LOOKUP_CHUNK = 500
 
@@ -70,7 +85,12 @@ function push<T>(m: Map<string, T[]>, k: string, v: T) {
 }
 
 export class PrismaIngestStore implements IngestStore {
+  private readonly hooks: IngestTransactionHook[] = []
   constructor(private readonly db: Db) {}
+
+  onTransaction(hook: IngestTransactionHook) {
+    this.hooks.push(hook)
+  }
 
   async commitBatch(
     ratings: IncomingRating[],
@@ -253,6 +273,8 @@ export class PrismaIngestStore implements IngestStore {
       }
       if (eventRows.length) await tx.padEventRecord.createMany({ data: eventRows })
       await writeRollups(tx, deltas)
+      if (ratingRows.length + eventRows.length)
+        for (const hook of this.hooks) await hook(tx, { ratings: ratingRows, events: eventRows })
 
       if (rejectedRows.length)
         await tx.rejectedMessage.createMany({
@@ -269,7 +291,7 @@ export class PrismaIngestStore implements IngestStore {
       for (const r of rejected)
         if (r.deviceId && r.messageId)
           push(result.rejected, r.deviceId, { id: r.messageId, reason: r.reason })
-    })
+    }, COMMIT_TX)
     return result
   }
 }
