@@ -7,6 +7,7 @@ import { Prisma } from '../db/generated/sqlite/client.ts'
 import { localDayHour } from '../reports/local-time.ts'
 import type { Tx } from '../reports/rollups.ts'
 import { deadline, loadRules } from './due.ts'
+import { insertRows } from '../db/bulk.ts'
 
 /** The columns of a stored rating a case is opened from. */
 export interface BadRatingRow {
@@ -83,8 +84,9 @@ export async function openFollowupCases(tx: Tx, rows: BadRatingRow[]): Promise<n
       note: `收到差评，回访期限 ${callback.day}，整改期限 ${rectify.day}`,
     })
   }
-  await tx.followupCase.createMany({ data: cases })
-  await tx.followupStep.createMany({ data: steps })
+  // Raw multi-row inserts: this runs inside every ingest batch (see server/db/bulk.ts).
+  await insertRows(tx, 'FollowupCase', cases)
+  await insertRows(tx, 'FollowupStep', steps)
   return cases.length
 }
 

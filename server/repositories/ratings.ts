@@ -7,6 +7,7 @@ import { localDayHour } from '../reports/local-time.ts'
 import { occurredAt, RollupDeltas, writeRollups, type Tx } from '../reports/rollups.ts'
 import type { Prisma } from '../db/generated/sqlite/client.ts'
 import { openFollowupCases } from '../followup/cases.ts'
+import { existingKeys, insertRows } from '../db/bulk.ts'
 
 export interface IncomingRating {
   deviceId: string
@@ -62,21 +63,6 @@ export type IngestTransactionHook = (tx: Tx, rows: InsertedRows) => Promise<void
  * machine; expiring would roll back and retry the same batch forever, so allow it a minute.
  */
 const COMMIT_TX = { timeout: 60_000, maxWait: 30_000 }
-
-/** SQLite allows 999 parameters per statement: look ids up in slices well below that. */
-const LOOKUP_CHUNK = 500
-
-function chunks<T>(a: T[], n: number): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < a.length; i += n) out.push(a.slice(i, i + n))
-  return out
-}
-
-function idsByDevice(pairs: [string, string][]): Map<string, string[]> {
-  const m = new Map<string, string[]>()
-  for (const [deviceId, id] of pairs) push(m, deviceId, id)
-  return m
-}
 
 function push<T>(m: Map<string, T[]>, k: string, v: T) {
   const a = m.get(k)
@@ -138,16 +124,12 @@ export class PrismaIngestStore implements IngestStore {
       }
 
       // Ratings: drop ones already stored (and repeats inside this batch), insert the rest.
-      const seen = new Set<string>()
-      for (const [deviceId, ids] of idsByDevice(ratings.map((r) => [r.deviceId, r.rating.id]))) {
-        for (const part of chunks(ids, LOOKUP_CHUNK)) {
-          const rows = await tx.rating.findMany({
-            where: { deviceId, ratingId: { in: part } },
-            select: { ratingId: true },
-          })
-          for (const r of rows) seen.add(`${deviceId}\u0000${r.ratingId}`)
-        }
-      }
+      const seen = await existingKeys(
+        tx,
+        'Rating',
+        'ratingId',
+        ratings.map((r) => [r.deviceId, r.rating.id]),
+      )
       const ratingRows = []
       for (const r of ratings) {
         const key = `${r.deviceId}\u0000${r.rating.id}`
@@ -206,20 +188,16 @@ export class PrismaIngestStore implements IngestStore {
           hour,
         })
       }
-      if (ratingRows.length) await tx.rating.createMany({ data: ratingRows })
+      await insertRows(tx, 'Rating', ratingRows)
       // Every 差评 opens its follow-up case in this same transaction: never missed, never twice.
       await openFollowupCases(tx, ratingRows)
 
-      const seenEvents = new Set<string>()
-      for (const [deviceId, ids] of idsByDevice(events.map((e) => [e.deviceId, e.event.id]))) {
-        for (const part of chunks(ids, LOOKUP_CHUNK)) {
-          const rows = await tx.padEventRecord.findMany({
-            where: { deviceId, eventId: { in: part } },
-            select: { eventId: true },
-          })
-          for (const r of rows) seenEvents.add(`${deviceId}\u0000${r.eventId}`)
-        }
-      }
+      const seenEvents = await existingKeys(
+        tx,
+        'PadEventRecord',
+        'eventId',
+        events.map((e) => [e.deviceId, e.event.id]),
+      )
       const eventRows = []
       for (const e of events) {
         const key = `${e.deviceId}\u0000${e.event.id}`
@@ -271,7 +249,7 @@ export class PrismaIngestStore implements IngestStore {
           hour,
         })
       }
-      if (eventRows.length) await tx.padEventRecord.createMany({ data: eventRows })
+      await insertRows(tx, 'PadEventRecord', eventRows)
       await writeRollups(tx, deltas)
       if (ratingRows.length + eventRows.length)
         for (const hook of this.hooks) await hook(tx, { ratings: ratingRows, events: eventRows })
