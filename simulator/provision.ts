@@ -89,14 +89,41 @@ export async function pool<T, R>(
   return out
 }
 
+export interface ProvisionOptions {
+  concurrency?: number
+  signInByApi?: boolean
+  /** Secrets of pads made earlier (device id → secret): reused instead of rotated, and filled in. */
+  secrets?: Map<string, string>
+  onProgress?: (done: number, total: number) => void
+}
+
+/**
+ * Makes what is missing: one list call per hall and kind finds what exists, so a rerun against
+ * the same server costs a few requests (plus a secret rotation per pad whose secret is not known).
+ */
 export async function provisionHalls(
   api: ApiClient,
   halls: HallPlan[],
-  o: { concurrency?: number; signInByApi?: boolean; onProgress?: (done: number, total: number) => void } = {},
+  o: ProvisionOptions = {},
 ): Promise<{ pads: ProvisionedPad[]; counts: ProvisionCounts }> {
   const counts: ProvisionCounts = { created: 0, existing: 0 }
   const note = (r: 'created' | 'existing') => void counts[r]++
   const concurrency = o.concurrency ?? 8
+  const secrets = o.secrets ?? new Map<string, string>()
+  const list = async <T>(path: string): Promise<T[]> => {
+    const r = await api.call<T[]>('GET', path)
+    if (r.status !== 200) throw apiError(`GET ${path}`, r)
+    return r.body
+  }
+  type WindowRow = { id: string; signedIn: { staffNo: string } | null }
+  type DeviceRow = { id: string; windowId: string | null; revoked: boolean }
+  const jobs: {
+    hall: HallPlan
+    w: HallPlan['windows'][number]
+    window?: WindowRow
+    staff: boolean
+    device?: DeviceRow
+  }[] = []
   for (const h of halls) {
     note(
       await api.ensure(
@@ -110,31 +137,47 @@ export async function provisionHalls(
         `hall ${h.id}`,
       ),
     )
+    const q = `?hallId=${encodeURIComponent(h.id)}`
+    const windows = new Map((await list<WindowRow>(`/windows${q}`)).map((w) => [w.id, w]))
+    const staff = new Set((await list<{ staffNo: string }>(`/staff${q}`)).map((x) => x.staffNo))
+    const devices = new Map((await list<DeviceRow>(`/devices${q}`)).map((d) => [d.id, d]))
+    for (const w of h.windows)
+      jobs.push({
+        hall: h,
+        w,
+        window: windows.get(w.id),
+        staff: staff.has(w.staff.staffNo),
+        device: devices.get(w.padId),
+      })
   }
-  const jobs = halls.flatMap((h) => h.windows.map((w) => ({ hall: h, w })))
   let done = 0
-  const pads = await pool(jobs, concurrency, async ({ hall, w }) => {
-    const windowState = await api.ensure(
-      '/windows',
-      { id: w.id, hallId: hall.id, name: w.name },
-      `window ${w.id}`,
-    )
-    note(windowState)
-    note(
-      await api.ensure(
-        '/staff',
-        {
-          staffNo: w.staff.staffNo,
-          hallId: hall.id,
-          name: w.staff.name,
-          title: w.staff.title,
-          stars: w.staff.stars,
-        },
-        `staff ${w.staff.staffNo}`,
-      ),
-    )
-    const secret = await ensureDevice(api, { id: w.padId, hallId: hall.id, windowId: w.id }, note)
-    if (o.signInByApi) {
+  const pads = await pool(jobs, concurrency, async ({ hall, w, window, staff, device }) => {
+    if (window) note('existing')
+    else note(await api.ensure('/windows', { id: w.id, hallId: hall.id, name: w.name }, `window ${w.id}`))
+    if (staff) note('existing')
+    else
+      note(
+        await api.ensure(
+          '/staff',
+          {
+            staffNo: w.staff.staffNo,
+            hallId: hall.id,
+            name: w.staff.name,
+            title: w.staff.title,
+            stars: w.staff.stars,
+          },
+          `staff ${w.staff.staffNo}`,
+        ),
+      )
+    let secret = secrets.get(w.padId)
+    if (!device || device.revoked || !secret)
+      secret = await ensureDevice(api, { id: w.padId, hallId: hall.id, windowId: w.id }, note)
+    else {
+      note('existing')
+      await bind(api, w.padId, w.id)
+    }
+    secrets.set(w.padId, secret)
+    if (o.signInByApi && window?.signedIn?.staffNo !== w.staff.staffNo) {
       const r = await api.call('POST', `/windows/${encodeURIComponent(w.id)}/sign-in`, {
         staffNo: w.staff.staffNo,
       })
@@ -151,6 +194,16 @@ export async function provisionHalls(
     }
   })
   return { pads, counts }
+}
+
+/**
+ * Binds a pad to its window. The server then publishes the pad's config again, which matters after
+ * a server restart: the embedded broker keeps retained configs in memory only, so a pad that
+ * connects with no stored config would otherwise wait for one until something changes.
+ */
+async function bind(api: ApiClient, id: string, windowId: string | null): Promise<void> {
+  const p = await api.call('PATCH', `/devices/${encodeURIComponent(id)}`, { windowId })
+  if (p.status !== 200) throw apiError(`binding ${id} to ${windowId}`, p)
 }
 
 /** Registers a pad, or binds the existing one to the window and gives it a new secret. */
@@ -172,10 +225,7 @@ export async function ensureDevice(
   if (existing.body.hallId !== d.hallId)
     throw new Error(`device ${d.id} exists in hall ${existing.body.hallId}`)
   if (existing.body.revoked) throw new Error(`device ${d.id} is revoked; use another --prefix`)
-  if (existing.body.windowId !== d.windowId) {
-    const p = await api.call('PATCH', path, { windowId: d.windowId })
-    if (p.status !== 200) throw apiError(`binding ${d.id} to ${d.windowId}`, p)
-  }
+  await bind(api, d.id, d.windowId)
   const rot = await api.call<{ secret: string }>('POST', `${path}/rotate-secret`)
   if (rot.status !== 200) throw apiError(`new secret for ${d.id}`, rot)
   return rot.body.secret

@@ -114,7 +114,9 @@ export class SimPad {
       this.env.transportCounters,
       {
         keepalive: 60,
-        connectTimeout: 10_000,
+        // Generous: a server verifying a reconnect storm of secrets answers late, and giving up early
+        // only makes the storm worse.
+        connectTimeout: 30_000,
       },
     )
     this.transport.duplicateShare = this.duplicateShare

@@ -56,6 +56,11 @@ export interface SimulatorOptions {
   keepSentLog?: boolean
   /** REST calls at a time while provisioning. */
   concurrency?: number
+  /**
+   * Pad secrets from an earlier run (device id → secret), reused instead of rotated; the map is
+   * filled with every pad's secret (the CLI keeps it in a --secrets file).
+   */
+  secrets?: Map<string, string>
   /** Pads powered on per second at start (0: all at once). */
   rampPerSecond?: number
   reconnect?: Partial<Backoff>
@@ -200,6 +205,7 @@ export class Simulator {
     const { pads, counts } = await provisionHalls(this.api, plans, {
       concurrency: o.concurrency ?? 8,
       signInByApi: o.signIn === 'api',
+      secrets: o.secrets,
       onProgress: (done, total) => {
         if (done % 500 === 0 || done === total) this.log(`provisioned ${done}/${total} windows`)
       },
@@ -250,7 +256,7 @@ export class Simulator {
    * (unless traffic is false) lets the citizens come.
    */
   async start(options: { traffic?: boolean; timeoutMs?: number } = {}): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? 60_000 + this.pads.length * 20
+    const timeoutMs = options.timeoutMs ?? 60_000 + this.pads.length * 50
     if (!this.manual) this.clock.startRealtime()
     const ramp = this.o.rampPerSecond ?? 0
     const t0 = Date.now()
@@ -265,20 +271,31 @@ export class Simulator {
       () => this.pads.every((p) => p.online && p.runtime.coreState.config?.window),
       'pads connected and configured',
       timeoutMs,
-    )
+    ).catch((e) => {
+      const missing = this.pads.filter((p) => !p.online)
+      if (missing.length === 0) throw e
+      throw new Error(
+        `${missing.length} of ${this.pads.length} pads did not connect (for example ${missing[0].id}); ` +
+          'is the broker URL right, and are the secrets current (delete a stale --secrets file)?',
+      )
+    })
     this.log(
       `${this.pads.length} pads connected and configured in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     )
     if (this.o.signIn !== 'api') {
-      // Sign in at pads whose window shows nobody (a rerun finds staff still signed in).
+      // Sign in at pads whose window shows somebody else or nobody (a rerun finds staff signed in).
       for (const p of this.pads)
         if (p.runtime.coreState.staff?.staffNo !== p.spec.staffNo)
           void p.input({ type: 'staffSignIn', staffNo: p.spec.staffNo })
     }
-    // The staff card (name) comes with the server's config once it has taken the sign-in.
+    // A keypad sign-in shows the 工号 at once; the card (name, photo) follows with the server's
+    // config once it has taken the sign-in, which with thousands of pads can take a while.
     await this.until(
-      () => this.pads.every((p) => p.runtime.coreState.staff?.name && !p.runtime.coreState.paused),
-      'staff signed in and shown',
+      () =>
+        this.pads.every(
+          (p) => p.runtime.coreState.staff?.staffNo === p.spec.staffNo && !p.runtime.coreState.paused,
+        ),
+      'staff signed in',
       timeoutMs,
     )
     this.log('staff signed in')

@@ -15,10 +15,8 @@ describe('simulated pads end to end', () => {
     const sim = await simulator(s, { prefix: 'e2e' })
     await sim.start({ traffic: false })
     const pad = sim.pads[0]
-    expect(pad.screen).toMatchObject({
-      view: 'idle',
-      staff: { staffNo: pad.spec.staffNo, name: pad.spec.staffName },
-    })
+    expect(pad.screen).toMatchObject({ view: 'idle', staff: { staffNo: pad.spec.staffNo } })
+    await waitFor(() => pad.screen.staff?.name === pad.spec.staffName, 'the staff card from the server')
     const win = await s.api('GET', `/api/v1/windows/${pad.spec.windowId}`)
     expect(win.body.signedIn).toMatchObject({ staffNo: pad.spec.staffNo })
 
