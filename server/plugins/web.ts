@@ -1,4 +1,5 @@
-// App plugin: the web pages built by Vite (web/dist), under /app/. A pad tablet opens /pad/<id>.
+// App plugin: the web pages built by Vite (web/dist), under /app/. A pad tablet opens /pad/<id>;
+// people open / and land on the dashboard.
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,6 +16,8 @@ export default fp(
       return
     }
     await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/app/', index: ['index.html'] })
+    // People open the server's address: the dashboard (it asks them to sign in).
+    app.get('/', { schema: { hide: true } }, (_req, reply) => reply.redirect('/app/dashboard/'))
     app.get('/pad/:deviceId', { schema: { hide: true } }, async (req, reply) => {
       const { deviceId } = req.params as { deviceId: string }
       if (!isDeviceId(deviceId))
