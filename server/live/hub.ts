@@ -55,7 +55,7 @@ export class LiveHub {
       const h = this.halls.get(id)
       if (!h || this.closed) continue
       if (h.running) h.dirty = true
-      else if (!h.timer) h.timer = setTimeout(() => void this.push(id, h), this.o.coalesceMs ?? 100)
+      else if (!h.timer) h.timer = setTimeout(() => void this.push(id, h), this.o.coalesceMs ?? 25)
     }
   }
 

@@ -40,6 +40,12 @@ export default fp(
     app.ingest.onCommitted(async (result) => {
       const hallIds = await hallsOf(result)
       if (!hallIds.length) return
+      // A sign-in or sign-out on a pad changes the staff card at once.
+      for (const e of result.newEvents)
+        if (e.event.type === 'staffSignIn' || e.event.type === 'staffSignOut') {
+          const hallId = hallOfDevice.get(e.deviceId)
+          if (hallId) wall.invalidate(hallId)
+        }
       hub.changed(hallIds)
       const notice: CommittedNotice = { v: 1, origin, hallIds, at: new Date().toISOString() }
       // At most once is enough: the walls also read everything again every minute.
