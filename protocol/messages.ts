@@ -252,3 +252,94 @@ export type PadEventType = PadEvent['type']
 
 /** Largest payload a pad may publish; the broker refuses bigger ones. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024
+
+// ---------------------------------------------------------------- provisioning (pad ⇄ server, on its client's topics)
+export const ProvisionRequest = z
+  .object({
+    v,
+    provisionKey: z.string().min(16).max(256).describe('The hall provisioning key'),
+    deviceId: DeviceId.optional().describe(
+      'Device id wanted (for example made from the serial number); made when missing',
+    ),
+    model: ShortText(64).optional(),
+    firmware: ShortText(64).optional(),
+    label: ShortText(128).optional().describe('Shown in the registry, for example the serial number'),
+  })
+  .describe('A pad asks for its own credentials with a hall provisioning key')
+export type ProvisionRequest = z.infer<typeof ProvisionRequest>
+
+export const ProvisionResponse = z
+  .discriminatedUnion('ok', [
+    z.object({
+      v,
+      ok: z.literal(true),
+      deviceId: DeviceId.describe('MQTT username from now on'),
+      secret: z.string().describe('MQTT password from now on; shown only in this answer'),
+      hallId: ShortText(64),
+    }),
+    z.object({
+      v,
+      ok: z.literal(false),
+      error: z.string().describe('Why not, for example "device id taken"'),
+    }),
+  ])
+  .describe('The pad’s credentials, or why there are none')
+export type ProvisionResponse = z.infer<typeof ProvisionResponse>
+
+// ---------------------------------------------------------------- queue systems (排队叫号 ⇄ server, on its client's topics)
+export const TransactionId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'must be 1–64 characters of A–Z, a–z, 0–9, _, ., : or -')
+export const QueueTransactionStart = z.object({
+  id: TransactionId.optional().describe(
+    'The queue system’s own id; starting the same id again returns the existing transaction',
+  ),
+  windowId: ShortText(64).describe('Window where the visit ended'),
+  caseNo: ShortText(64).optional().describe('办件编号, the case number'),
+  ticket: ShortText(32).optional().describe('Queue ticket number'),
+  serviceCode: ShortText(64).optional().describe('Service item code (事项编码)'),
+  serviceName: ShortText(200).optional().describe('Service item name (事项名称)'),
+  staffNo: StaffNo.optional().describe('工号 of the staff who served'),
+})
+export type QueueTransactionStart = z.infer<typeof QueueTransactionStart>
+
+const queueBase = { v, id: MessageId.describe('Request id, echoed in the reply') }
+export const QueueRequest = z.discriminatedUnion('type', [
+  z
+    .object({ ...queueBase, type: z.literal('start'), transaction: QueueTransactionStart })
+    .describe('Start a transaction at a window: its pad asks the citizen to rate it'),
+  z.object({ ...queueBase, type: z.literal('cancel'), transactionId: TransactionId }).describe('Cancel it'),
+  z
+    .object({ ...queueBase, type: z.literal('status'), transactionId: TransactionId })
+    .describe('Ask its status'),
+])
+export type QueueRequest = z.infer<typeof QueueRequest>
+
+export const QueueTransactionStatus = z.enum(['pending', 'rated', 'unrated', 'cancelled'])
+export const QueueReply = z
+  .object({
+    v,
+    requestId: MessageId.nullable().describe('The request answered; null when it had no readable id'),
+    ok: z.boolean(),
+    error: z.string().optional().describe('Why not, when ok is false'),
+    transaction: z
+      .object({
+        id: TransactionId,
+        status: QueueTransactionStatus,
+        windowId: z.string(),
+        deviceId: z.string(),
+        caseNo: z.string().nullable(),
+        ticket: z.string().nullable(),
+        rating: z
+          .object({ level: LevelSchema, class: z.enum(['good', 'bad']), ratedAt: Timestamp })
+          .nullable(),
+        padOnline: z
+          .boolean()
+          .nullable()
+          .optional()
+          .describe('On start: whether the prompt reached an online pad'),
+      })
+      .optional(),
+  })
+  .describe('The answer to a queue request')
+export type QueueReply = z.infer<typeof QueueReply>

@@ -89,3 +89,49 @@ export const MOSQUITTO_PAD_ACL = [
   ...UP_CHANNELS.map((c) => `pattern write ${TOPIC_ROOT}/%u/${c}`),
   ...DOWN_CHANNELS.map((c) => `pattern read ${TOPIC_ROOT}/%u/${c}`),
 ]
+
+// ---------------------------------------------------------------- integrations
+// Provisioning and queue systems talk to the server on topics of their own, one level deeper than a
+// pad's, so no pad topic can match them. Each is keyed by the MQTT client id of the one connection
+// allowed to use it: the broker lets that client publish the request and read the answer, nobody else.
+
+/** Username of a pad that connects to be provisioned; the password is a hall provisioning key. */
+export const PROVISION_USERNAME = '$provision'
+/** Username of a queue system (排队叫号); the password is its API token, the client id the token's id. */
+export const QUEUE_USERNAME = '$queue'
+
+/** A client id usable as one topic level. */
+export function isClientKey(id: string): boolean {
+  return DEVICE_ID_PATTERN.test(id)
+}
+
+function clientTopic(kind: 'provision' | 'queue', clientId: string, leaf: string): string {
+  if (!isClientKey(clientId)) throw new Error(`invalid client id ${JSON.stringify(clientId)}`)
+  return `${TOPIC_ROOT}/${kind}/${clientId}/${leaf}`
+}
+
+export const provisionTopics = {
+  /** Pad → server: a ProvisionRequest. */
+  request: (clientId: string) => clientTopic('provision', clientId, 'request'),
+  /** Server → pad: the ProvisionResponse (the device id and secret). */
+  response: (clientId: string) => clientTopic('provision', clientId, 'response'),
+  /** What the server subscribes to. */
+  all: `${TOPIC_ROOT}/provision/+/request`,
+}
+
+export const queueTopics = {
+  /** Queue system → server: a QueueRequest. */
+  request: (clientId: string) => clientTopic('queue', clientId, 'request'),
+  /** Server → queue system: a QueueReply. */
+  reply: (clientId: string) => clientTopic('queue', clientId, 'reply'),
+  all: `${TOPIC_ROOT}/queue/+/request`,
+}
+
+/** The client id in a provisioning or queue request topic; null for anything else. */
+export function parseClientTopic(topic: string): { kind: 'provision' | 'queue'; clientId: string } | null {
+  const parts = topic.split('/')
+  if (parts.length !== 5 || `${parts[0]}/${parts[1]}` !== TOPIC_ROOT || parts[4] !== 'request') return null
+  const kind = parts[2]
+  if ((kind !== 'provision' && kind !== 'queue') || !isClientKey(parts[3])) return null
+  return { kind, clientId: parts[3] }
+}

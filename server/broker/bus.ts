@@ -3,6 +3,8 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
 
 export type MessageHandler = (topic: string, payload: Buffer) => void
+/** Sees every message the server publishes, after it is published (drivers re-encode pad messages). */
+export type PublishTap = (topic: string, payload: string | Buffer) => void | Promise<void>
 
 export interface BusOptions {
   url: string
@@ -17,6 +19,7 @@ export class Bus {
     match: (topic: string) => boolean
     handler: MessageHandler
   }[] = []
+  private readonly taps: PublishTap[] = []
 
   private constructor(readonly client: MqttClient) {
     client.on('message', (topic, payload) => {
@@ -57,6 +60,11 @@ export class Bus {
     opts: { qos?: 0 | 1; retain?: boolean } = {},
   ): Promise<void> {
     await this.client.publishAsync(topic, payload, { qos: opts.qos ?? 1, retain: opts.retain ?? false })
+    for (const tap of this.taps) await tap(topic, payload)
+  }
+
+  onPublish(tap: PublishTap) {
+    this.taps.push(tap)
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes
 import { WebSocketServer, createWebSocketStream } from 'ws'
 import { MAX_PAYLOAD_BYTES } from '../../protocol/index.ts'
 import { padMayPublish, padMaySubscribe } from './acl.ts'
+import { clientGrant, isClientUsername, type ClientGrant } from './grants.ts'
 
 /** The server's own broker identity; `$` can never start a device id, so it cannot collide. */
 export const SERVER_USERNAME = '$rp-server'
@@ -18,6 +19,10 @@ export interface EmbeddedBrokerOptions {
   serverPassword: string
   /** Checks a pad's credentials: true if the device exists, is not revoked and the secret matches. */
   verifyDevice(deviceId: string, secret: string): Promise<boolean>
+  /** Checks a client that is not a pad ($provision, $queue; see grants.ts). */
+  verifyClient?(username: string, secret: string, clientId: string): Promise<boolean>
+  /** Topics a pad may use besides its protocol topics (drivers for vendor formats). */
+  padExtraTopics?(deviceId: string): ClientGrant | null
   log: { info(msg: string): void; warn(obj: object, msg: string): void }
 }
 
@@ -30,7 +35,7 @@ export class PortInUseError extends Error {
   }
 }
 
-type PadClient = Client & { deviceId?: string; isServer?: boolean }
+type PadClient = Client & { deviceId?: string; isServer?: boolean; grant?: ClientGrant }
 
 export class EmbeddedBroker {
   readonly aedes: Aedes
@@ -71,6 +76,18 @@ export class EmbeddedBroker {
         return fail(5)
       }
       if (!username) return fail(4)
+      if (isClientUsername(username)) {
+        const grant = clientGrant(username, client.id)
+        if (!grant || !opts.verifyClient) return fail(5)
+        return void opts
+          .verifyClient(username, secret, client.id)
+          .then((ok) => {
+            if (!ok) return fail(5)
+            client.grant = grant
+            done(null, true)
+          })
+          .catch(() => fail(3))
+      }
       opts
         .verifyDevice(username, secret)
         .then((ok) => {
@@ -87,17 +104,26 @@ export class EmbeddedBroker {
     aedes.authorizePublish = (client: PadClient | null, packet: PublishPacket, done) => {
       if (!client || client.isServer) return done(null)
       const id = client.deviceId
-      const refused = id
-        ? padMayPublish(id, packet.topic, { retain: packet.retain, bytes: packet.payload.length })
-        : 'not a pad'
+      const bytes = packet.payload.length
+      let refused = id ? padMayPublish(id, packet.topic, { retain: packet.retain, bytes }) : 'not a pad'
+      const grant = client.grant ?? (id ? opts.padExtraTopics?.(id) : null)
+      if (refused && grant?.publish.includes(packet.topic))
+        refused =
+          bytes > MAX_PAYLOAD_BYTES
+            ? `payload of ${bytes} bytes is over the limit of ${MAX_PAYLOAD_BYTES}`
+            : packet.retain && client.grant
+              ? 'may not retain'
+              : null
       done(refused ? new Error(refused) : null)
     }
 
     aedes.authorizeSubscribe = (client: PadClient, sub: Subscription, done) => {
       if (client.isServer) return done(null, sub)
       const id = client.deviceId
+      const grant = client.grant ?? (id ? opts.padExtraTopics?.(id) : null)
+      const ok = (id && padMaySubscribe(id, sub.topic)) || grant?.subscribe.includes(sub.topic)
       // Negate instead of erroring: the pad gets SUBACK 0x80 and stays connected.
-      done(null, id && padMaySubscribe(id, sub.topic) ? sub : null)
+      done(null, ok ? sub : null)
     }
   }
 

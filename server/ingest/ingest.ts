@@ -222,6 +222,12 @@ export class Ingest {
     this.schedule()
   }
 
+  /** Keeps a message that could not be read before it reached the ingest (a driver's decode failed). */
+  refuse(topic: string, deviceId: string | null, reason: string, payload: Buffer) {
+    this.stats.received++
+    this.reject({ topic, deviceId, reason, payload, receivedAt: this.now() })
+  }
+
   private reject(r: RejectedInput) {
     this.stats.rejected++
     this.rejected.push(r)

@@ -6,6 +6,10 @@ import { Bus } from '../broker/bus.ts'
 import { EmbeddedBroker, SERVER_USERNAME } from '../broker/embedded.ts'
 import { DeviceRepository } from '../repositories/devices.ts'
 import { PadAuthenticator } from '../broker/pad-auth.ts'
+import { ClientAuthenticator } from '../broker/grants.ts'
+import { loadDrivers, type DriverSet } from '../drivers/registry.ts'
+import { ProvisioningKeys } from '../provisioning/keys.ts'
+import { TokenRepository } from '../repositories/tokens.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -13,6 +17,8 @@ declare module 'fastify' {
     broker: EmbeddedBroker | null
     bus: Bus
     padAuth: PadAuthenticator
+    clientAuth: ClientAuthenticator
+    drivers: DriverSet
   }
 }
 
@@ -21,6 +27,14 @@ export default fp(
     const { config } = app
     const padAuth = new PadAuthenticator(new DeviceRepository(app.db.prisma))
     app.decorate('padAuth', padAuth)
+    // Pads being provisioned and queue systems (grants.ts); drivers add topics for vendor pads.
+    const clientAuth = new ClientAuthenticator(
+      new ProvisioningKeys(app.db.prisma, new DeviceRepository(app.db.prisma)),
+      new TokenRepository(app.db.prisma),
+    )
+    app.decorate('clientAuth', clientAuth)
+    const drivers = loadDrivers(config)
+    app.decorate('drivers', drivers)
     let broker: EmbeddedBroker | null = null
     let busUrl: string
     let username = config.MQTT_USERNAME
@@ -34,6 +48,8 @@ export default fp(
         serverPassword: password,
         log: { info: (m) => app.log.info(m), warn: (o, m) => app.log.warn(o, m) },
         verifyDevice: (deviceId, secret) => padAuth.verify(deviceId, secret),
+        verifyClient: (username, secret, clientId) => clientAuth.verify(username, secret, clientId),
+        padExtraTopics: (deviceId) => drivers.topicsFor(deviceId),
       })
       broker.attachWebSocket(app.server)
       busUrl = `mqtt://127.0.0.1:${broker.port}`

@@ -1,6 +1,12 @@
-// App plugin for integrators: queue-system transactions, the webhook outbox and its dispatcher.
-// Ratings are bound to transactions and queued for webhooks inside the ingest transaction.
+// App plugin for integrators: queue-system transactions (REST and MQTT), the webhook outbox and its
+// dispatcher, provisioning keys (HTTP and MQTT), and the drivers for vendor pads. Ratings are bound
+// to transactions and queued for webhooks inside the ingest transaction.
 import fp from 'fastify-plugin'
+import { provisionTopics, queueTopics } from '../../protocol/index.ts'
+import { DriverHost } from '../drivers/host.ts'
+import { ProvisioningKeys } from '../provisioning/keys.ts'
+import { provisionHandler } from '../provisioning/mqtt-handler.ts'
+import { queueHandler } from '../queue/mqtt-handler.ts'
 import { bindAnswers, QueueTransactions } from '../queue/transactions.ts'
 import { PrismaIngestStore } from '../repositories/ratings.ts'
 import { WebhookDispatcher } from '../webhooks/dispatcher.ts'
@@ -11,6 +17,7 @@ import { WebhookRepository } from '../webhooks/repository.ts'
 declare module 'fastify' {
   interface FastifyInstance {
     queue: QueueTransactions
+    provisioning: ProvisioningKeys
     webhooks: { repo: WebhookRepository; dispatcher: WebhookDispatcher }
   }
 }
@@ -29,6 +36,8 @@ export default fp(
       log: app.log,
     })
     app.decorate('queue', queue)
+    const provisioning = new ProvisioningKeys(db, app.repos.devices)
+    app.decorate('provisioning', provisioning)
     app.decorate('webhooks', { repo: new WebhookRepository(db), dispatcher })
 
     let queued = false
@@ -66,6 +75,35 @@ export default fp(
       ])
       if (n) dispatcher.kick()
     })
+
+    // Provisioning and queue requests on the broker; on an external one, each is handled by one instance.
+    const share = (filter: string) =>
+      config.MQTT_URL && config.MQTT_SHARE_GROUP ? `$share/${config.MQTT_SHARE_GROUP}/${filter}` : filter
+    const onError = (what: string) => (err: unknown) => app.log.error({ err: String(err) }, `${what} failed`)
+    const provision = provisionHandler({
+      keys: provisioning,
+      bus: app.bus,
+      padConfig: app.padConfig,
+      log: app.log,
+    })
+    await app.bus.subscribe(
+      share(provisionTopics.all),
+      (t, p) => void provision(t, p).catch(onError('provisioning')),
+    )
+    const queueMqtt = queueHandler({ queue, tokens: app.repos.tokens, bus: app.bus })
+    await app.bus.subscribe(
+      share(queueTopics.all),
+      (t, p) => void queueMqtt(t, p).catch(onError('queue request')),
+    )
+    await new DriverHost({
+      drivers: app.drivers,
+      bus: app.bus,
+      ingest: app.ingest,
+      devices: app.repos.devices,
+      padConfig: app.padConfig,
+      log: app.log,
+      shareGroup: config.MQTT_URL ? config.MQTT_SHARE_GROUP || undefined : undefined,
+    }).start()
 
     const overdue = new OverdueWatcher(db)
     let overdueTimer: NodeJS.Timeout | null = null

@@ -3,8 +3,14 @@
 // (or unrated event) that answers it is bound to the row in the ingest transaction. Shared by the
 // REST routes and the MQTT queue handler.
 import { randomUUID } from 'node:crypto'
-import { z } from 'zod'
-import { SCHEMA_VERSION, StaffNo, topics, type Command, type Transaction } from '../../protocol/index.ts'
+import type { z } from 'zod'
+import {
+  QueueTransactionStart,
+  SCHEMA_VERSION,
+  topics,
+  type Command,
+  type Transaction,
+} from '../../protocol/index.ts'
 import { assertCanWrite, assertHall, hallFilter, type Principal } from '../auth/principal.ts'
 import type { Bus } from '../broker/bus.ts'
 import type { Db } from '../db/client.ts'
@@ -12,23 +18,9 @@ import type { Prisma } from '../db/generated/sqlite/client.ts'
 import { badRequest, conflict, notFound } from '../errors.ts'
 import type { Tx } from '../reports/rollups.ts'
 
-const Short = (max: number) => z.string().min(1).max(max)
-
-export const TransactionStart = z
-  .object({
-    id: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'must be 1–64 characters of A–Z, a–z, 0–9, _, ., : or -')
-      .optional()
-      .describe('The queue system’s own id; starting the same id again returns the existing transaction'),
-    windowId: Short(64).describe('Window where the visit ended'),
-    caseNo: Short(64).optional().describe('办件编号, the case number'),
-    ticket: Short(32).optional().describe('Queue ticket number'),
-    serviceCode: Short(64).optional().describe('Service item code (事项编码)'),
-    serviceName: Short(200).optional().describe('Service item name (事项名称)'),
-    staffNo: StaffNo.optional().describe('工号 of the staff who served'),
-  })
-  .describe('A transaction whose rating the window’s pad asks for')
+export const TransactionStart = QueueTransactionStart.describe(
+  'A transaction whose rating the window’s pad asks for',
+)
 export type TransactionStart = z.infer<typeof TransactionStart>
 
 export const TRANSACTION_STATUSES = ['pending', 'rated', 'unrated', 'cancelled'] as const

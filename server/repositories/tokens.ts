@@ -27,7 +27,16 @@ export class TokenRepository {
   }
 
   async principalFor(token: string): Promise<Principal | null> {
-    const row = await this.db.apiToken.findUnique({ where: { tokenHash: sha256(token) } })
+    return this.principalWhere({ tokenHash: sha256(token) })
+  }
+
+  /** For a queue system on MQTT, whose client id is its token's id (the broker checked the token). */
+  async principalById(id: string): Promise<Principal | null> {
+    return this.principalWhere({ id })
+  }
+
+  private async principalWhere(where: { tokenHash: string } | { id: string }): Promise<Principal | null> {
+    const row = await this.db.apiToken.findUnique({ where })
     if (!row || row.revokedAt) return null
     const hallIds = JSON.parse(row.hallIds) as string[]
     return {

@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { assertAdmin } from '../auth/principal.ts'
 import { padMayPublish, padMaySubscribe, mosquittoAclFile } from '../broker/acl.ts'
+import { clientGrant, isClientUsername } from '../broker/grants.ts'
 import { HttpError } from '../errors.ts'
 import { mosquittoHash } from '../security/secrets.ts'
 
@@ -63,6 +64,8 @@ const broker: FastifyPluginAsyncZod = async (app) => {
       const { username, password } = req.body
       if (serverUser && username === serverUser)
         return decide(sameSecret(password, config.MQTT_PASSWORD ?? ''), true)
+      if (isClientUsername(username))
+        return decide(await app.clientAuth.verify(username, password, req.body.clientid ?? ''), false)
       return decide(await app.padAuth.verify(username, password), false)
     },
   )
@@ -82,11 +85,17 @@ const broker: FastifyPluginAsyncZod = async (app) => {
       const { username, topic, action } = req.body
       if (serverUser && username === serverUser) return decide(true)
       const retain = req.body.retain === true || req.body.retain === 'true'
+      // Provisioning and queue clients, and vendor pads' own topics (drivers): exact topics only.
+      const grant = isClientUsername(username)
+        ? clientGrant(username, req.body.clientid ?? '')
+        : app.drivers.topicsFor(username)
+      const granted = action === 'publish' ? grant?.publish.includes(topic) : grant?.subscribe.includes(topic)
+      if (isClientUsername(username)) return decide(Boolean(granted) && !(action === 'publish' && retain))
       const ok =
         action === 'publish'
           ? padMayPublish(username, topic, { retain }) === null
           : padMaySubscribe(username, topic)
-      return decide(ok)
+      return decide(ok || Boolean(granted))
     },
   )
 

@@ -1,7 +1,9 @@
-// REST for integrators: HTTP ingest for pads, queue-system transactions, webhooks and exporters.
+// REST for integrators: HTTP ingest for pads, provisioning, queue-system transactions, webhooks and
+// exporters.
 // docs/integrators.md describes them.
 import type { FastifyPluginAsync } from 'fastify'
 import padHttp from './pad-http.ts'
+import provisioning from './provisioning.ts'
 import transactions from './transactions.ts'
 import webhooks from './webhooks.ts'
 
@@ -13,6 +15,6 @@ declare module 'fastify' {
 }
 
 const integrations: FastifyPluginAsync = async (api) => {
-  for (const routes of [padHttp, transactions, webhooks]) await api.register(routes)
+  for (const routes of [padHttp, provisioning, transactions, webhooks]) await api.register(routes)
 }
 export default integrations

@@ -1,9 +1,12 @@
 // Queue-system transactions over REST: the window's pad is prompted with the transaction, and the
 // rating (or unrated event) that answers it is bound to it; status, first answer wins, cancel, scope.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Command, type Transaction } from '../../protocol/index.ts'
+import { randomUUID } from 'node:crypto'
+import mqtt from 'mqtt'
+import { Command, QUEUE_USERNAME, QueueReply, queueTopics, type Transaction } from '../../protocol/index.ts'
 import { sampleBirth, sampleEvent } from '../fixtures/messages.ts'
-import { RawPad } from '../helpers/raw-pad.ts'
+import { connectRefusal, RawPad } from '../helpers/raw-pad.ts'
+import { subscribeRefused } from '../helpers/mqtt-acl.ts'
 import { seedHall, startServer, waitFor, type TestServer } from '../helpers/server.ts'
 
 let s: TestServer
@@ -140,5 +143,81 @@ describe('queue transactions', () => {
     await waitFor(() => stranger.ackedIds().has(rating.id), 'stranger ack')
     expect((await status(r.body.id)).status).toBe('pending')
     await stranger.close()
+  })
+})
+
+describe('queue transactions over MQTT', () => {
+  it('starts, reads and cancels transactions for a queue system on the broker, with its token', async () => {
+    const { id: tokenId, token } = await s.app.repos.tokens.create({
+      name: 'qms-mqtt',
+      role: 'manager',
+      hallIds: ['hall-1'],
+    })
+    // The client id must be the token's id, so the broker can pin it to its own topics.
+    expect(await connectRefusal(s.mqttUrl, QUEUE_USERNAME, token)).toMatch(/Not authorized|Bad username/i)
+    const qms = await mqtt.connectAsync(s.mqttUrl, {
+      username: QUEUE_USERNAME,
+      password: token,
+      clientId: tokenId,
+      reconnectPeriod: 0,
+    })
+    const replies: QueueReply[] = []
+    qms.on('message', (_t, p) => replies.push(QueueReply.parse(JSON.parse(p.toString()))))
+    await qms.subscribeAsync(queueTopics.reply(tokenId), { qos: 1 })
+    const ask = async (body: object) => {
+      const id = `req-${randomUUID()}`
+      await qms.publishAsync(queueTopics.request(tokenId), JSON.stringify({ v: 1, id, ...body }), { qos: 1 })
+      return waitFor(() => replies.find((r) => r.requestId === id), `reply to ${id}`)
+    }
+
+    const started = await ask({
+      type: 'start',
+      transaction: {
+        id: 'QMS-MQTT-0001',
+        windowId: pads[0].windowId,
+        caseNo: 'BJ-2026-002001',
+        ticket: 'C001',
+      },
+    })
+    expect(started).toMatchObject({
+      ok: true,
+      transaction: { id: 'QMS-MQTT-0001', status: 'pending', padOnline: true },
+    })
+    const tx = await promptFor('QMS-MQTT-0001')
+    await pad.send(pad.rating({ key: 2, transaction: tx }))
+    await waitFor(
+      async () =>
+        (await ask({ type: 'status', transactionId: 'QMS-MQTT-0001' })).transaction?.status === 'rated',
+      'rated',
+    )
+    const rated = await ask({ type: 'status', transactionId: 'QMS-MQTT-0001' })
+    expect(rated.transaction?.rating).toMatchObject({ level: 4, class: 'good' })
+    expect((await status('QMS-MQTT-0001')).startedBy).toBe('qms-mqtt (mqtt)')
+
+    await ask({ type: 'start', transaction: { id: 'QMS-MQTT-0002', windowId: pads[0].windowId } })
+    expect(await ask({ type: 'cancel', transactionId: 'QMS-MQTT-0002' })).toMatchObject({
+      ok: true,
+      transaction: { status: 'cancelled' },
+    })
+    // Errors come back as replies: a bad request names the field, another hall is refused.
+    expect(await ask({ type: 'start', transaction: {} })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('windowId'),
+    })
+    expect(await ask({ type: 'start', transaction: { windowId: 'hall-2-w1' } })).toMatchObject({
+      ok: false,
+      error: 'no access to hall hall-2',
+    })
+    // Nobody else may read its replies or post as it.
+    const other = await s.app.repos.tokens.create({ name: 'other', role: 'manager', hallIds: ['hall-1'] })
+    const spy = await mqtt.connectAsync(s.mqttUrl, {
+      username: QUEUE_USERNAME,
+      password: other.token,
+      clientId: other.id,
+      reconnectPeriod: 0,
+    })
+    expect(await subscribeRefused(spy, queueTopics.reply(tokenId))).toBe(true)
+    await spy.endAsync()
+    await qms.endAsync()
   })
 })
