@@ -1,5 +1,8 @@
 // Simulated pads (the real pad runtime with sim adapters) against the real server: embedded aedes
 // broker, SQLite file, REST provisioning, MQTT.js transport. Simulated time (ManualClock), real network.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, waitFor, type TestServer } from '../helpers/server.ts'
 import { HOUR, MIN, rateOnce, simulator, sorted, storedRatingIds } from './helpers.ts'
@@ -89,6 +92,27 @@ describe('simulated pads end to end', () => {
     ).map((r) => r.seq)
     expect(new Set(seqs).size).toBe(5) // no seq reused across reboots
     await sim.stop()
+  })
+
+  it('pads on file storage (--data) over MQTT on WebSocket: killed with ratings queued, they resend after restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rp-sim-files-'))
+    try {
+      const sim = await simulator(s, { prefix: 'files', broker: s.wsUrl, dataDir: dir })
+      await sim.start({ traffic: false })
+      const pad = sim.pads[0]
+      sim.faults.drop(pad.id, HOUR)
+      await waitFor(() => !pad.online, 'link down')
+      for (let i = 1; i <= 2; i++) await rateOnce(sim, pad, i, `files-tx-${i}`)
+      expect(pad.outboxDepth).toBeGreaterThanOrEqual(2)
+      await sim.faults.restart(pad.id)
+      expect(pad.boots).toBe(2)
+      expect(await sim.drain()).toBe(true)
+      expect(sorted(await storedRatingIds(s, pad.id))).toEqual(sorted(pad.sentLog!))
+      expect(pad.sentLog).toHaveLength(2)
+      await sim.stop()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('a pad offline for a simulated day delivers everything on reconnect', async () => {
