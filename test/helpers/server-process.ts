@@ -19,6 +19,9 @@ export interface ServerProcess {
   child: ChildProcess
   httpUrl: string
   mqttUrl: string
+  port: number
+  mqttPort: number
+  dataDir: string
   token: string
   /** Milliseconds from spawn to "accepting pads". */
   startupMs: number
@@ -28,11 +31,12 @@ export interface ServerProcess {
 
 export async function startServerProcess(
   env: Record<string, string> = {},
-  opts: { dataDir?: string } = {},
+  /** The same dataDir and ports again restart a killed server where it was (test/faults). */
+  opts: { dataDir?: string; port?: number; mqttPort?: number } = {},
 ): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'rp-bench-'))
-  const port = await freePort()
-  const mqttPort = await freePort()
+  const port = opts.port ?? (await freePort())
+  const mqttPort = opts.mqttPort ?? (await freePort())
   const started = Date.now()
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], {
     env: {
@@ -60,6 +64,9 @@ export async function startServerProcess(
     child,
     httpUrl,
     mqttUrl: env.MQTT_URL ?? `mqtt://127.0.0.1:${mqttPort}`,
+    port,
+    mqttPort,
+    dataDir,
     token,
     startupMs,
     async api(method, path, body) {
@@ -76,8 +83,14 @@ export async function startServerProcess(
       return text ? JSON.parse(text) : null
     },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null)
-        await new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGTERM')))
+      if (child.exitCode === null && child.signalCode === null) {
+        // A graceful stop commits what is pending; one that hangs (a broker gone) is killed.
+        const exited = new Promise<void>((r) => child.once('exit', () => r()))
+        child.kill('SIGTERM')
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+        await exited
+        clearTimeout(timer)
+      }
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true })
     },
   }
