@@ -322,6 +322,24 @@ describe.skipIf(noChromium)('dashboard and hall wall in Chromium', () => {
     await page.locator('text=王晓梅').first().waitFor()
     await page.locator('tr', { hasText: '王晓梅' }).locator('button').click()
     await shot(page, '18-admin-staff-edit', false)
+    // A new photo through the page: uploaded, stored, and shown from its new address.
+    const before = (await s.api('GET', `/api/v1/staff?hallId=${HALL.id}`)).body.find(
+      (x: any) => x.staffNo === 'A1001',
+    )
+    const photo = await page.locator('.modal img.photo-preview').screenshot({ type: 'png' })
+    await page.setInputFiles('.modal input[name=photo]', {
+      name: 'wang.png',
+      mimeType: 'image/png',
+      buffer: photo,
+    })
+    await page.click('.modal button.primary')
+    await page.locator('.modal').waitFor({ state: 'detached' })
+    const after = (await s.api('GET', `/api/v1/staff?hallId=${HALL.id}`)).body.find(
+      (x: any) => x.staffNo === 'A1001',
+    )
+    expect(after.photoUrl).toMatch(/^\/photos\/.+\.png$/)
+    expect(after.photoUrl).not.toBe(before.photoUrl)
+    expect((await fetch(`${s.httpUrl}${after.photoUrl}`)).status).toBe(200)
   })
 
   it('prints a monthly ranking poster and speaks English on request', async () => {
@@ -332,6 +350,13 @@ describe.skipIf(noChromium)('dashboard and hall wall in Chromium', () => {
     await shot(page, '19-poster')
     await page.emulateMedia({ media: 'print' })
     await shot(page, '20-poster-print')
+    // Printed: one A4 page.
+    const pdf = await page.pdf({
+      path: join(SHOTS, 'poster.pdf'),
+      preferCSSPageSize: true,
+      printBackground: true,
+    })
+    expect(pdf.toString('latin1').match(/\/Type\s*\/Page\b/g)).toHaveLength(1)
     await page.emulateMedia({ media: 'screen' })
     await page.goto(`${s.httpUrl}/app/dashboard/#/overview`)
     await page.getByTestId('kpi-satisfaction').waitFor()
