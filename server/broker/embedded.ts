@@ -8,6 +8,7 @@ import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes
 import { WebSocketServer, createWebSocketStream } from 'ws'
 import { MAX_PAYLOAD_BYTES } from '../../protocol/index.ts'
 import { padMayPublish, padMaySubscribe } from './acl.ts'
+import { brokerEmitter } from './mq.ts'
 import { clientGrant, isClientUsername, type ClientGrant } from './grants.ts'
 
 /** The server's own broker identity; `$` can never start a device id, so it cannot collide. */
@@ -50,7 +51,11 @@ export class EmbeddedBroker {
   }
 
   static async start(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
-    const aedes = await Aedes.createBroker({ drainTimeout: 30_000, heartbeatInterval: 60_000 })
+    const aedes = await Aedes.createBroker({
+      drainTimeout: 30_000,
+      heartbeatInterval: 60_000,
+      mq: brokerEmitter(),
+    })
     const broker = new EmbeddedBroker(aedes, opts)
     broker.installHooks()
     await broker.listenTcp()
