@@ -17,9 +17,18 @@ import {
   TOPIC_ROOT,
   UP_CHANNELS,
   classOf,
+  PROVISION_USERNAME,
+  ProvisionRequest,
+  ProvisionResponse,
+  provisionTopics,
+  QUEUE_USERNAME,
+  QueueReply,
+  QueueRequest,
+  queueTopics,
   topicFor,
   type Channel,
 } from '../protocol/index.ts'
+import { INTEGRATION_EXAMPLES, WORKED_SESSION, type ExampleStep } from './protocol-examples.ts'
 
 export const DOCS_DIR = 'docs/protocol'
 export const ASYNCAPI_FILE = 'asyncapi.json'
@@ -233,6 +242,37 @@ export function asyncApiDocument(): JsonObject {
   }
 }
 
+/** Messages of provisioning and queue systems, on topics of their own (not a pad's channels). */
+export const INTEGRATION_SCHEMAS = {
+  'provision-request': { schema: ProvisionRequest, title: 'Provisioning request' },
+  'provision-response': { schema: ProvisionResponse, title: 'Provisioning response' },
+  'queue-request': { schema: QueueRequest, title: 'Queue request' },
+  'queue-reply': { schema: QueueReply, title: 'Queue reply' },
+} as const
+
+function integrationJsonSchema(name: keyof typeof INTEGRATION_SCHEMAS): JsonObject {
+  const { schema, title } = INTEGRATION_SCHEMAS[name]
+  const generated = z.toJSONSchema(schema, { target: 'draft-07', io: 'input' }) as JsonObject
+  const { $schema, ...body } = generated
+  return { $schema, title, ...body }
+}
+
+/** A client topic with `{clientId}` where the id goes. */
+const placeholder = (make: (clientId: string) => string) => make('CLIENTID').replace('CLIENTID', '{clientId}')
+
+function exampleLines(steps: ExampleStep[]): string[] {
+  return steps.flatMap((e, i) => [
+    `${i + 1}. **${e.title}**: the ${e.from} ${e.sent ?? 'publishes to'} \`${e.topic}\`${e.retain ? ' (retained)' : ''}. ${e.note}`,
+    '',
+    '   ```json',
+    ...JSON.stringify(e.message, null, 2)
+      .split('\n')
+      .map((l) => `   ${l}`),
+    '   ```',
+    '',
+  ])
+}
+
 function variantLines(union: typeof PadEvent | typeof Command): string[] {
   return union.options.map((o) => {
     const type = o.shape.type.value
@@ -298,6 +338,40 @@ export function readme(): string {
     '',
     ...PAD_RULES.map((r, i) => `${i + 1}. ${r}`),
     '',
+    '## A worked session',
+    '',
+    'Pad `pad-0001` at window 12, from power-on to a replay after a network outage. Every message below is ' +
+      'real: a test parses each one with the protocol schema of its topic.',
+    '',
+    ...exampleLines(WORKED_SESSION),
+    '## Provisioning and queue systems',
+    '',
+    'Two more kinds of client use topics of their own, one level deeper than a pad’s, each keyed by the MQTT ' +
+      'client id of the only connection the broker lets use it:',
+    '',
+    row(['Who', 'Username / password', 'Publishes to', 'Reads', 'Schemas']),
+    row(['---', '---', '---', '---', '---']),
+    row([
+      'A pad being provisioned',
+      `\`${PROVISION_USERNAME}\` / a hall provisioning key`,
+      `\`${placeholder(provisionTopics.request)}\``,
+      `\`${placeholder(provisionTopics.response)}\``,
+      '[provision-request](schemas/provision-request.json), [provision-response](schemas/provision-response.json)',
+    ]),
+    row([
+      'A queue system (排队叫号)',
+      `\`${QUEUE_USERNAME}\` / its API token; client id = the token’s id`,
+      `\`${placeholder(queueTopics.request)}\``,
+      `\`${placeholder(queueTopics.reply)}\``,
+      '[queue-request](schemas/queue-request.json), [queue-reply](schemas/queue-reply.json)',
+    ]),
+    '',
+    ...exampleLines(INTEGRATION_EXAMPLES),
+    'Pads that cannot speak MQTT send the same rating and event messages over HTTP ' +
+      '(`POST /api/v1/pad/ratings` and `/api/v1/pad/events`, HTTP Basic with the device id and secret) and get the ack ' +
+      'as the answer; provisioning is also `POST /api/v1/provision`. See the integrators’ guide (docs/integrators.md, ' +
+      'served at `/docs/integrators`).',
+    '',
   ]
   return lines.join('\n')
 }
@@ -308,6 +382,8 @@ const json = (x: unknown) => JSON.stringify(x, null, 2) + '\n'
 export function generateProtocolDocs(): Record<string, string> {
   const files: Record<string, string> = {}
   for (const channel of CHANNEL_ORDER) files[schemaFile(channel)] = json(messageJsonSchema(channel))
+  for (const name of Object.keys(INTEGRATION_SCHEMAS) as (keyof typeof INTEGRATION_SCHEMAS)[])
+    files[`schemas/${name}.json`] = json(integrationJsonSchema(name))
   files[ASYNCAPI_FILE] = json(asyncApiDocument())
   files[README_FILE] = readme()
   return files

@@ -3,6 +3,7 @@
 // to transactions and queued for webhooks inside the ingest transaction.
 import fp from 'fastify-plugin'
 import { provisionTopics, queueTopics } from '../../protocol/index.ts'
+import { registerDocsPages } from '../docs-pages.ts'
 import { DriverHost } from '../drivers/host.ts'
 import { ProvisioningKeys } from '../provisioning/keys.ts'
 import { provisionHandler } from '../provisioning/mqtt-handler.ts'
@@ -36,6 +37,7 @@ export default fp(
       log: app.log,
     })
     app.decorate('queue', queue)
+    registerDocsPages(app)
     const provisioning = new ProvisioningKeys(db, app.repos.devices)
     app.decorate('provisioning', provisioning)
     app.decorate('webhooks', { repo: new WebhookRepository(db), dispatcher })
