@@ -18,7 +18,7 @@ const SCHEMAS = {
   provisionResponse: ProvisionResponse,
   queueRequest: QueueRequest,
   queueReply: QueueReply,
-} as Record<ExampleSchema, { safeParse(x: unknown): { success: boolean; error?: unknown } }>
+} as unknown as Record<ExampleSchema, { safeParse(x: unknown): { success: boolean; error?: unknown } }>
 
 describe('docs/protocol examples', () => {
   it.each([...WORKED_SESSION, ...INTEGRATION_EXAMPLES].map((e) => [e.title, e] as const))('%s', (_t, e) => {
