@@ -129,6 +129,7 @@ export async function seedHall(s: TestServer, browser: Browser): Promise<SeededH
   const now = Date.now()
   const start = new Date(now)
   start.setUTCMonth(start.getUTCMonth() - 1, 1)
+  start.setUTCHours(0, 0, 0, 0)
   // Each pad's quality of service: the level weights of its staff member.
   const moods = [0.97, 0.9, 0.95, 0.78, 0.92, 0.86]
   const reasons = ['attitude', 'efficiency', 'skill', 'environment', 'policy', 'other']

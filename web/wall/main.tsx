@@ -114,20 +114,20 @@ function Card({ w, flash }: { w: WallWindow; flash: boolean }) {
         </div>
       </div>
       <footer>
+        <div class="wcounts">
+          <span>
+            {t('rated')} <b data-testid="window-rated">{m.rated}</b>
+          </span>
+          <span class="g">
+            {t('good')} <b>{m.good}</b>
+          </span>
+          <span class={m.bad ? 'b' : ''}>
+            {t('bad')} <b data-testid="window-bad">{m.bad}</b>
+          </span>
+        </div>
         <div class="wsat">
           <b data-testid="window-satisfaction">{pct(m.satisfaction, 1)}</b>
           <small>{t('satisfaction')}</small>
-        </div>
-        <div class="wcounts">
-          <span>
-            <b data-testid="window-rated">{m.rated}</b> {t('rated')}
-          </span>
-          <span class="g">
-            <b>{m.good}</b> {t('good')}
-          </span>
-          <span class={m.bad ? 'b' : ''}>
-            <b data-testid="window-bad">{m.bad}</b> {t('bad')}
-          </span>
         </div>
       </footer>
     </article>
