@@ -2,6 +2,7 @@
 // WebSocket at /mqtt on the HTTP port for browser pads. Pads authenticate with their device id and
 // secret and may only touch their own topics.
 import { createServer, type Server as NetServer } from 'node:net'
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls'
 import type { Server as HttpServer, IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes'
@@ -25,6 +26,8 @@ export interface EmbeddedBrokerOptions {
   /** Topics a pad may use besides its protocol topics (drivers for vendor formats). */
   padExtraTopics?(deviceId: string): ClientGrant | null
   log: { info(msg: string): void; warn(obj: object, msg: string): void }
+  /** MQTT over TLS (mqtts) on this port too, with this PEM key and certificate. */
+  tls?: { port: number; key: Buffer; cert: Buffer }
 }
 
 export class PortInUseError extends Error {
@@ -41,6 +44,7 @@ type PadClient = Client & { deviceId?: string; isServer?: boolean; grant?: Clien
 export class EmbeddedBroker {
   readonly aedes: Aedes
   private tcp?: NetServer
+  private tlsServer?: TlsServer
   private wss?: WebSocketServer
 
   private constructor(
@@ -59,12 +63,19 @@ export class EmbeddedBroker {
     const broker = new EmbeddedBroker(aedes, opts)
     broker.installHooks()
     await broker.listenTcp()
+    if (opts.tls) await broker.listenTls(opts.tls)
     return broker
   }
 
   get port(): number {
     const a = this.tcp?.address()
     return typeof a === 'object' && a ? a.port : this.opts.port
+  }
+
+  /** The mqtts port, or null without TLS. */
+  get tlsPort(): number | null {
+    const a = this.tlsServer?.address()
+    return typeof a === 'object' && a ? a.port : null
   }
 
   private installHooks() {
@@ -134,12 +145,31 @@ export class EmbeddedBroker {
 
   private listenTcp(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const tcp = createServer((socket) => this.aedes.handle(socket))
+      const tcp = createServer((socket) => {
+        // Acks are small and latency matters: don't let Nagle hold them back (~40 ms each).
+        socket.setNoDelay(true)
+        this.aedes.handle(socket)
+      })
       tcp.once('error', (err: NodeJS.ErrnoException) =>
         reject(err.code === 'EADDRINUSE' ? new PortInUseError(this.opts.port, 'MQTT_PORT') : err),
       )
       tcp.listen(this.opts.port, this.opts.host, () => {
         this.tcp = tcp
+        resolve()
+      })
+    })
+  }
+
+  private listenTls(tls: { port: number; key: Buffer; cert: Buffer }): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const server = createTlsServer({ key: tls.key, cert: tls.cert }, (socket) => this.aedes.handle(socket))
+      // A client that fails the handshake is only that client's problem.
+      server.on('tlsClientError', () => {})
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(err.code === 'EADDRINUSE' ? new PortInUseError(tls.port, 'MQTT_TLS_PORT') : err),
+      )
+      server.listen(tls.port, this.opts.host, () => {
+        this.tlsServer = server
         resolve()
       })
     })
@@ -173,5 +203,6 @@ export class EmbeddedBroker {
     this.wss?.close()
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()))
     await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()))
+    await new Promise<void>((resolve) => (this.tlsServer ? this.tlsServer.close(() => resolve()) : resolve()))
   }
 }

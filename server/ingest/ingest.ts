@@ -245,8 +245,13 @@ export class Ingest {
     if (!s.success)
       return this.reject({ topic, deviceId, reason: describeIssues(s.error), payload, receivedAt })
     try {
-      if (s.data.state === 'online') await this.o.devices.recordBirth(deviceId, s.data, receivedAt)
-      else {
+      if (s.data.state === 'online') {
+        const published = await this.o.devices.recordBirth(deviceId, s.data, receivedAt)
+        // The pad runs an older config than the last one published, or none: the retained copy may
+        // be gone (the embedded broker keeps retained messages in memory only), so publish again.
+        if (published !== null && (s.data.configVersion ?? 0) < published)
+          await this.o.padConfig.publish([deviceId])
+      } else {
         const r = await this.o.devices.recordDeath(deviceId, s.data, receivedAt)
         if (r === 'stale')
           this.o.log.info({ deviceId, connectCount: s.data.connectCount }, 'stale Last Will ignored')

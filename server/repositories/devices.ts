@@ -125,7 +125,8 @@ export class DeviceRepository {
   }
 
   /** A birth: the pad is online with this connect counter. */
-  async recordBirth(id: string, birth: Birth, receivedAt: Date) {
+  /** Records a birth; returns the config version last published to the pad (null: unknown pad). */
+  async recordBirth(id: string, birth: Birth, receivedAt: Date): Promise<number | null> {
     const skew = Date.parse(birth.clock) - receivedAt.getTime()
     await this.db.device.updateMany({
       where: { id },
@@ -142,6 +143,8 @@ export class DeviceRepository {
         clockSkewMs: Number.isFinite(skew) ? skew : null,
       },
     })
+    const d = await this.db.device.findUnique({ where: { id }, select: { configVersion: true } })
+    return d?.configVersion ?? null
   }
 
   /**

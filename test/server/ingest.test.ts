@@ -186,3 +186,31 @@ describe('ingest', () => {
     await pad.close()
   })
 })
+
+describe('config after the broker lost its retained copy', () => {
+  it('publishes the config again when a pad is born without the latest one', async () => {
+    const id = pads[8].id
+    // The embedded broker keeps retained messages in memory: after a restart they are gone.
+    await s.app.bus.publish(topics.config(id), '', { qos: 1, retain: true })
+    const pad = await RawPad.connect(s.mqttUrl, id, pads[8].secret)
+    await new Promise((r) => setTimeout(r, 200))
+    expect(pad.configs).toHaveLength(0)
+    const status = topics.status(id)
+    await pad.client.publishAsync(
+      status,
+      JSON.stringify(sampleBirth({ connectCount: 1, configVersion: null })),
+      { qos: 1, retain: true },
+    )
+    const cfg = await waitFor(() => pad.configs[0], 'config published again')
+    expect(cfg.window?.id).toBe(pads[8].windowId)
+    // A pad already on the latest config is left alone.
+    await pad.client.publishAsync(
+      status,
+      JSON.stringify(sampleBirth({ connectCount: 2, configVersion: cfg.version })),
+      { qos: 1, retain: true },
+    )
+    await new Promise((r) => setTimeout(r, 300))
+    expect(pad.configs).toHaveLength(1)
+    await pad.close()
+  })
+})
