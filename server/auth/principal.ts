@@ -31,6 +31,16 @@ export function assertAdmin(p: Principal): void {
   if (p.role !== 'admin') throw forbidden('only an admin can do this')
 }
 
+/**
+ * hallFilter narrowed to the one hall asked for (403 when it is outside the principal's scope).
+ * Never spread a caller's `{ hallId }` after hallFilter: it would replace the restriction.
+ */
+export function hallWhere(p: Principal, hallId?: string): { hallId?: string | { in: string[] } } {
+  if (hallId === undefined || hallId === '') return hallFilter(p)
+  assertHall(p, hallId)
+  return { hallId }
+}
+
 /** A Prisma `where` fragment restricting rows to the principal's halls. */
 export function hallFilter(p: Principal): { hallId?: { in: string[] } } {
   return p.halls === 'all' ? {} : { hallId: { in: p.halls } }

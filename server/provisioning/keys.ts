@@ -3,7 +3,7 @@
 // (POST /api/v1/provision) or MQTT (username $provision). Only the key's SHA-256 is stored.
 import { randomBytes, randomUUID } from 'node:crypto'
 import { SCHEMA_VERSION, type ProvisionRequest, type ProvisionResponse } from '../../protocol/index.ts'
-import { assertCanWrite, hallFilter, type Principal } from '../auth/principal.ts'
+import { assertCanWrite, hallWhere, type Principal } from '../auth/principal.ts'
 import type { Db } from '../db/client.ts'
 import { badRequest, HttpError, notFound } from '../errors.ts'
 import type { DeviceRepository } from '../repositories/devices.ts'
@@ -51,7 +51,7 @@ export class ProvisioningKeys {
 
   async list(p: Principal, hallId?: string) {
     const rows = await this.db.provisioningKey.findMany({
-      where: { ...hallFilter(p), ...(hallId ? { hallId } : {}) },
+      where: hallWhere(p, hallId),
       orderBy: { createdAt: 'asc' },
     })
     return rows.map(view)

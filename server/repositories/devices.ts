@@ -11,7 +11,7 @@ import {
 } from '../../protocol/index.ts'
 import type { Db } from '../db/client.ts'
 import { badRequest, conflict, notFound } from '../errors.ts'
-import { hallFilter, type Principal } from '../auth/principal.ts'
+import { hallWhere, type Principal } from '../auth/principal.ts'
 import { hashSecret, mosquittoHash, newSecret } from '../security/secrets.ts'
 import { hallView } from './registry.ts'
 
@@ -44,7 +44,7 @@ export class DeviceRepository {
 
   async list(p: Principal, filter: { hallId?: string; windowId?: string } = {}) {
     const rows = await this.db.device.findMany({
-      where: { ...hallFilter(p), ...filter },
+      where: { ...hallWhere(p, filter.hallId), ...(filter.windowId ? { windowId: filter.windowId } : {}) },
       orderBy: { id: 'asc' },
     })
     return rows.map(deviceView)

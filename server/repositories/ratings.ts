@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import type { PadEvent, Rating } from '../../protocol/index.ts'
 import type { Db } from '../db/client.ts'
-import { hallFilter, type Principal } from '../auth/principal.ts'
+import { hallWhere, type Principal } from '../auth/principal.ts'
 import { localDayHour } from '../reports/local-time.ts'
 import { occurredAt, RollupDeltas, writeRollups, type Tx } from '../reports/rollups.ts'
 import type { Prisma } from '../db/generated/sqlite/client.ts'
@@ -342,8 +342,7 @@ export class RatingRepository {
 
   private where(p: Principal, q: RatingFilters) {
     return {
-      ...hallFilter(p),
-      ...(q.hallId ? { hallId: q.hallId } : {}),
+      ...hallWhere(p, q.hallId),
       ...(q.windowId ? { windowId: q.windowId } : {}),
       ...(q.deviceId ? { deviceId: q.deviceId } : {}),
       ...(q.staffNo ? { staffNo: q.staffNo } : {}),
@@ -393,8 +392,7 @@ export class RatingRepository {
   async listEvents(p: Principal, q: { hallId?: string; deviceId?: string; type?: string; limit: number }) {
     const rows = await this.db.padEventRecord.findMany({
       where: {
-        ...hallFilter(p),
-        ...(q.hallId ? { hallId: q.hallId } : {}),
+        ...hallWhere(p, q.hallId),
         ...(q.deviceId ? { deviceId: q.deviceId } : {}),
         ...(q.type ? { type: q.type } : {}),
       },

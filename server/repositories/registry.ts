@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { DEFAULT_REASONS, type OpeningHours, type Reason, type Scale } from '../../protocol/index.ts'
 import type { Db } from '../db/client.ts'
 import { badRequest, conflict, notFound } from '../errors.ts'
-import { hallFilter, type Principal } from '../auth/principal.ts'
+import { hallWhere, type Principal } from '../auth/principal.ts'
 
 export interface HallInput {
   id?: string
@@ -145,7 +145,7 @@ export class WindowRepository {
 
   async list(p: Principal, hallId?: string) {
     const rows = await this.db.window.findMany({
-      where: { ...hallFilter(p), ...(hallId ? { hallId } : {}) },
+      where: hallWhere(p, hallId),
       include: { signedInStaff: true },
       orderBy: [{ hallId: 'asc' }, { name: 'asc' }],
     })
@@ -253,7 +253,7 @@ export class StaffRepository {
 
   async list(p: Principal, hallId?: string) {
     const rows = await this.db.staff.findMany({
-      where: { ...hallFilter(p), ...(hallId ? { hallId } : {}) },
+      where: hallWhere(p, hallId),
       orderBy: { staffNo: 'asc' },
     })
     return rows.map(staffView)
