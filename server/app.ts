@@ -18,6 +18,7 @@ import authPlugin from './plugins/auth.ts'
 import repositoriesPlugin from './plugins/repositories.ts'
 import ingestPlugin from './plugins/ingest.ts'
 import webPlugin from './plugins/web.ts'
+import securityHeadersPlugin from './plugins/security-headers.ts'
 import livePlugin from './plugins/live.ts'
 import integrationsPlugin from './plugins/integrations.ts'
 import hallRoutes from './routes/halls.ts'
@@ -47,7 +48,9 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
     logger: logger ?? { level: config.LOG_LEVEL, redact: ['req.headers.authorization'] },
     // Pads and integrators send small bodies; photos come later through their own route.
     bodyLimit: 1024 * 1024,
-  })
+    // TLS_CERT and TLS_KEY: HTTPS (and WSS for browser pads) on the same port.
+    ...(config.tls ? { https: config.tls } : {}),
+  }) as unknown as FastifyInstance
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.setErrorHandler(errorHandler)
@@ -72,6 +75,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
   await app.register(configPlugin, { config })
+  await app.register(securityHeadersPlugin)
   await app.register(databasePlugin)
   await app.register(brokerPlugin)
   await app.register(authPlugin)

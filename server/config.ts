@@ -1,4 +1,5 @@
 // Process configuration from the environment, validated once at start.
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { z } from 'zod'
 
@@ -26,6 +27,10 @@ export const ConfigSchema = z.object({
    * /broker/acl; unset disables those endpoints.
    */
   BROKER_AUTH_SECRET: optional,
+  /** PEM certificate and key files: with both, HTTPS on PORT and mqtts on MQTT_TLS_PORT. */
+  TLS_CERT: optional,
+  TLS_KEY: optional,
+  MQTT_TLS_PORT: port.default(8883),
   DATA_DIR: z.string().default('./data'),
   /** postgres://… for PostgreSQL; unset: a SQLite file under DATA_DIR. */
   DATABASE_URL: optional,
@@ -66,6 +71,8 @@ export type AppConfig = z.infer<typeof ConfigSchema> & {
   /** Absolute DATA_DIR. */
   dataDir: string
   database: { provider: 'sqlite'; file: string } | { provider: 'postgres'; url: string }
+  /** The certificate and key (PEM) read from TLS_CERT and TLS_KEY, or null for plain HTTP and MQTT. */
+  tls: { cert: Buffer; key: Buffer } | null
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
@@ -86,5 +93,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(
       'invalid configuration:\n  DATABASE_URL: must start with postgres://, postgresql:// or file:',
     )
-  return { ...c, dataDir, database }
+  return { ...c, dataDir, database, tls: readTls(c.TLS_CERT, c.TLS_KEY) }
+}
+
+function readTls(cert: string | undefined, key: string | undefined): AppConfig['tls'] {
+  if (!cert && !key) return null
+  if (!cert || !key)
+    throw new Error(
+      `invalid configuration:\n  ${cert ? 'TLS_KEY' : 'TLS_CERT'}: needed with ${cert ? 'TLS_CERT' : 'TLS_KEY'}`,
+    )
+  const read = (name: string, file: string) => {
+    try {
+      return readFileSync(file)
+    } catch (e) {
+      throw new Error(`invalid configuration:\n  ${name}: cannot read ${file}: ${(e as Error).message}`)
+    }
+  }
+  return { cert: read('TLS_CERT', cert), key: read('TLS_KEY', key) }
 }

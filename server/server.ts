@@ -41,9 +41,10 @@ async function main() {
       `First start: a dashboard account was created. Sign in at http://localhost:${config.PORT}/ with\n\n  username: ${admin.username}\n  password: ${admin.password}\n\nIt is not shown again.\n`,
     )
   }
-  const mqtt = app.broker ? `mqtt://${config.HOST}:${app.broker.port}` : config.MQTT_URL
+  let mqtt = app.broker ? `mqtt://${config.HOST}:${app.broker.port}` : config.MQTT_URL
+  if (app.broker?.tlsPort) mqtt += ` and mqtts://${config.HOST}:${app.broker.tlsPort}`
   console.log(
-    `rating-pad server on http://localhost:${config.PORT} (API /api/v1, docs /docs), MQTT ${mqtt}, database ${app.db.provider}`,
+    `rating-pad server on ${config.tls ? 'https' : 'http'}://localhost:${config.PORT} (API /api/v1, docs /docs), MQTT ${mqtt}, database ${app.db.provider}`,
   )
 
   let closing = false

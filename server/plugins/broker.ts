@@ -50,10 +50,14 @@ export default fp(
         verifyDevice: (deviceId, secret) => padAuth.verify(deviceId, secret),
         verifyClient: (username, secret, clientId) => clientAuth.verify(username, secret, clientId),
         padExtraTopics: (deviceId) => drivers.topicsFor(deviceId),
+        tls: config.tls ? { port: config.MQTT_TLS_PORT, ...config.tls } : undefined,
       })
       broker.attachWebSocket(app.server)
       busUrl = `mqtt://127.0.0.1:${broker.port}`
-      app.log.info({ port: broker.port }, 'embedded MQTT broker listening (and MQTT over WebSocket at /mqtt)')
+      app.log.info(
+        { port: broker.port, tlsPort: broker.tlsPort },
+        'embedded MQTT broker listening (and MQTT over WebSocket at /mqtt)',
+      )
     } else {
       busUrl = config.MQTT_URL
     }
