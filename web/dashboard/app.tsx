@@ -112,7 +112,11 @@ function NoAccess() {
   return (
     <div class="page">
       <div class="no-access" role="alert">
-        <div class="no-access-icon">⛔</div>
+        <svg class="no-access-icon" viewBox="0 0 48 48" width="56" height="56" aria-hidden="true">
+          <rect x="10" y="21" width="28" height="21" rx="4" fill="#d64545" />
+          <path d="M16 21v-6a8 8 0 0 1 16 0v6" fill="none" stroke="#d64545" stroke-width="4" />
+          <circle cx="24" cy="31" r="3" fill="#fff" />
+        </svg>
         <h1>{t('noAccess')}</h1>
         <p>{t('noAccessHint')}</p>
         <a class="btn" href="#/overview">

@@ -15,6 +15,10 @@ export const t = translator({
   locked: ['密码错误次数过多，请 {m} 分钟后再试', 'Too many wrong passwords: try again in {m} minutes'],
   signOut: ['退出登录', 'Sign out'],
   sessionEnded: ['登录已过期，请重新登录', 'Your session has ended: sign in again'],
+  errInvalid: ['填写有误', 'Please check the form'],
+  errForbidden: ['没有权限进行此操作', 'You may not do this'],
+  errNotFound: ['找不到该记录', 'Not found'],
+  errConflict: ['与现有记录冲突', 'Conflicts with an existing record'],
   networkError: ['无法连接服务器，请稍后再试', 'Cannot reach the server: try again shortly'],
   // account
   account: ['修改密码', 'Change password'],

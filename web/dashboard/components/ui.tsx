@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact'
 import { useEffect } from 'preact/hooks'
 import { t } from '../texts.ts'
 import { pct } from '../../shared/format.ts'
+import { ApiError } from '../../shared/api.ts'
 
 export function Card(props: {
   title?: ComponentChildren
@@ -63,9 +64,28 @@ export function Loading() {
 
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null
+  const message = (error as Error).message ?? String(error)
+  // The API speaks English; say what happened in the page's language, with its words beside.
+  const said =
+    error instanceof ApiError
+      ? (
+          {
+            400: t('errInvalid'),
+            403: t('errForbidden'),
+            404: t('errNotFound'),
+            409: t('errConflict'),
+          } as Record<number, string>
+        )[error.status]
+      : undefined
   return (
     <div class="error-box" role="alert">
-      {(error as Error).message ?? String(error)}
+      {said ? (
+        <>
+          <b>{said}</b> <span class="muted small">{message}</span>
+        </>
+      ) : (
+        message
+      )}
     </div>
   )
 }
