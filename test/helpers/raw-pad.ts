@@ -34,7 +34,7 @@ export class RawPad {
       password: secret,
       clientId: `${id}-${randomUUID().slice(0, 6)}`,
       reconnectPeriod: 0,
-      connectTimeout: 5000,
+      connectTimeout: 30_000,
     })
     const pad = new RawPad(id, client)
     if (opts.subscribe !== false)
@@ -66,7 +66,7 @@ export async function connectRefusal(
   password: string,
 ): Promise<string | null> {
   try {
-    const c = await mqtt.connectAsync(url, { username, password, reconnectPeriod: 0, connectTimeout: 5000 })
+    const c = await mqtt.connectAsync(url, { username, password, reconnectPeriod: 0, connectTimeout: 30_000 })
     await c.endAsync(true)
     return null
   } catch (e) {
