@@ -108,7 +108,7 @@ type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>
 export async function waitFor<T>(
   check: () => T | Promise<T>,
   what: string,
-  timeoutMs = 15_000,
+  timeoutMs = 60_000,
 ): Promise<Truthy<T>> {
   const start = Date.now()
   for (;;) {
