@@ -59,12 +59,14 @@ export class WebhookDispatcher {
     if (this.timer) clearTimeout(this.timer)
     this.timer = setTimeout(() => {
       this.timer = null
+      let claimed = 0
       this.running = this.round()
-        .then(() => {})
+        .then((n) => void (claimed = n))
         .catch((err) => this.o.log.error({ err: String(err) }, 'webhook round failed'))
         .finally(() => {
           this.running = null
-          const more = this.again
+          // Rows were due: there may be more, so go on at once; otherwise wait for a kick or the poll.
+          const more = this.again || claimed > 0
           this.again = false
           this.schedule(more ? 0 : this.o.pollMs)
         })
@@ -99,7 +101,7 @@ export class WebhookDispatcher {
         })
       ).map((w) => [w.id, w]),
     )
-    await Promise.all(
+    const outcomes = await Promise.all(
       mine.map(async (d) => {
         const w = webhooks.get(d.webhookId)
         if (!w || !w.active) {
@@ -112,20 +114,75 @@ export class WebhookDispatcher {
               nextAttemptAt: new Date(now.getTime() + this.o.pollMs * 10),
             },
           })
-          return
+          return null
         }
-        await this.deliver(d, w, claim)
+        return { d, w, ...(await this.send(d, w)) }
       }),
     )
+    // The bookkeeping of a round in few writes: one for the attempt log, one per answer status.
+    const done = outcomes.filter((o) => o !== null)
+    const at = this.now()
+    if (done.length)
+      await db.webhookAttempt.createMany({
+        data: done.map((o) => ({
+          id: randomUUID(),
+          deliveryId: o.d.id,
+          at,
+          status: o.status,
+          error: o.error?.slice(0, 500) ?? null,
+          durationMs: o.durationMs,
+          instance: this.instance,
+        })),
+      })
+    const delivered = new Map<number, string[]>()
+    for (const o of done)
+      if (!o.error) delivered.set(o.status!, [...(delivered.get(o.status!) ?? []), o.d.id])
+    for (const [status, ids] of delivered) {
+      this.stats.delivered += ids.length
+      await db.webhookDelivery.updateMany({
+        where: { id: { in: ids }, claimedBy: claim },
+        data: {
+          status: 'delivered',
+          attempts: { increment: 1 },
+          deliveredAt: at,
+          lastStatus: status,
+          lastError: null,
+          claimedBy: null,
+          claimedUntil: null,
+        },
+      })
+    }
+    for (const { d, w, status, error } of done) {
+      if (!error) continue
+      const attempts = d.attempts + 1
+      this.stats.failedAttempts++
+      const gaveUp = attempts >= this.o.maxAttempts
+      if (gaveUp) this.stats.gaveUp++
+      this.o.log.warn(
+        { delivery: d.id, url: w.url, attempts, error },
+        gaveUp ? 'webhook delivery failed for good' : 'webhook delivery failed; will retry',
+      )
+      await db.webhookDelivery.updateMany({
+        where: { id: d.id, claimedBy: claim },
+        data: {
+          status: gaveUp ? 'failed' : 'pending',
+          attempts,
+          lastStatus: status,
+          lastError: error.slice(0, 500),
+          nextAttemptAt: new Date(at.getTime() + backoff(attempts, this.o.retryBaseMs)),
+          claimedBy: null,
+          claimedUntil: null,
+        },
+      })
+    }
     return mine.length
   }
 
-  private async deliver(
-    d: { id: string; event: string; payload: string; attempts: number },
+  /** One signed POST; any 2xx is success. */
+  private async send(
+    d: { id: string; event: string; payload: string },
     w: { url: string; secret: string; headers: string | null },
-    claim: string,
-  ) {
-    const { db } = this.o
+  ): Promise<{ status: number | null; error: string | null; durationMs: number }> {
     const started = Date.now()
     const timestamp = Math.floor(this.now().getTime() / 1000)
     let status: number | null = null
@@ -155,54 +212,7 @@ export class WebhookDispatcher {
           ? `no answer within ${this.o.timeoutMs} ms`
           : String((err as Error).cause ?? err)
     }
-    const at = this.now()
-    const attempts = d.attempts + 1
-    await db.webhookAttempt.create({
-      data: {
-        id: randomUUID(),
-        deliveryId: d.id,
-        at,
-        status,
-        error: error?.slice(0, 500) ?? null,
-        durationMs: Date.now() - started,
-        instance: this.instance,
-      },
-    })
-    if (!error) {
-      this.stats.delivered++
-      await db.webhookDelivery.updateMany({
-        where: { id: d.id, claimedBy: claim },
-        data: {
-          status: 'delivered',
-          attempts,
-          deliveredAt: at,
-          lastStatus: status,
-          lastError: null,
-          claimedBy: null,
-          claimedUntil: null,
-        },
-      })
-      return
-    }
-    this.stats.failedAttempts++
-    const gaveUp = attempts >= this.o.maxAttempts
-    if (gaveUp) this.stats.gaveUp++
-    this.o.log.warn(
-      { delivery: d.id, url: w.url, attempts, error },
-      gaveUp ? 'webhook delivery failed for good' : 'webhook delivery failed; will retry',
-    )
-    await db.webhookDelivery.updateMany({
-      where: { id: d.id, claimedBy: claim },
-      data: {
-        status: gaveUp ? 'failed' : 'pending',
-        attempts,
-        lastStatus: status,
-        lastError: error.slice(0, 500),
-        nextAttemptAt: new Date(at.getTime() + backoff(attempts, this.o.retryBaseMs)),
-        claimedBy: null,
-        claimedUntil: null,
-      },
-    })
+    return { status, error, durationMs: Date.now() - started }
   }
 
   async stop() {
