@@ -140,7 +140,8 @@ export class DeviceRepository {
         outboxDepth: birth.outboxDepth,
         appliedConfigVersion: birth.configVersion,
         reportedStaffNo: birth.staffNo,
-        clockSkewMs: Number.isFinite(skew) ? skew : null,
+        // The column is a 32-bit Int: a clock weeks off (reset to 2000) is kept as the largest skew it holds.
+        clockSkewMs: Number.isFinite(skew) ? Math.max(-2_147_483_647, Math.min(2_147_483_647, skew)) : null,
       },
     })
     const d = await this.db.device.findUnique({ where: { id }, select: { configVersion: true } })
