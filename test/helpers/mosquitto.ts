@@ -2,18 +2,10 @@
 // (The machine's Mosquitto on 1883 allows anonymous clients, so pad auth can't be tested on it.)
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createConnection, createServer } from 'node:net'
+import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
+import { freePort } from './server-process.ts'
 
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {

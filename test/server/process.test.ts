@@ -5,18 +5,10 @@ import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { freePort } from '../helpers/server-process.ts'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'rp-proc-'))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 function occupy(port: number): Promise<Server> {
   return new Promise((resolve) => {
