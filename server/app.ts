@@ -21,6 +21,7 @@ import webPlugin from './plugins/web.ts'
 import securityHeadersPlugin from './plugins/security-headers.ts'
 import livePlugin from './plugins/live.ts'
 import integrationsPlugin from './plugins/integrations.ts'
+import auditPlugin from './plugins/audit.ts'
 import hallRoutes from './routes/halls.ts'
 import windowRoutes from './routes/windows.ts'
 import staffRoutes from './routes/staff.ts'
@@ -37,6 +38,7 @@ import userRoutes from './routes/users.ts'
 import liveRoutes from './routes/live.ts'
 import { photoFiles, photoUpload } from './routes/photos.ts'
 import integrationRoutes from './routes/integrations.ts'
+import auditRoutes from './routes/audit.ts'
 
 export interface BuildOptions {
   config: AppConfig
@@ -79,6 +81,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   await app.register(databasePlugin)
   await app.register(brokerPlugin)
   await app.register(authPlugin)
+  await app.register(auditPlugin)
   await app.register(repositoriesPlugin)
   await app.register(ingestPlugin)
   await app.register(webPlugin)
@@ -112,6 +115,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
         liveRoutes,
         photoUpload,
         integrationRoutes,
+        auditRoutes,
       ])
         await api.register(routes)
     },
