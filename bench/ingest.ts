@@ -76,7 +76,7 @@ async function connectPads(url: string, creds: { id: string; secret: string }[])
       const client = await mqtt.connectAsync(url, {
         username: c.id,
         password: c.secret,
-        clientId: `${c.id}-${randomUUID().slice(0, 4)}`,
+        clientId: `${c.id}:${randomUUID().slice(0, 4)}`,
         reconnectPeriod: 0,
       })
       const pad: Pad = { id: c.id, client, sentAt: new Map() }

@@ -27,6 +27,16 @@ function assertDeviceId(id: string): void {
   if (!isDeviceId(id)) throw new Error(`invalid device id ${JSON.stringify(id)}`)
 }
 
+/**
+ * The MQTT client ids a pad may connect with: its device id, or its device id, a colon and anything
+ * (for tools that open a second connection). A colon never occurs in a device id, so no pad can use
+ * another pad's client id and take its session over (a broker drops the older connection of a
+ * client id).
+ */
+export function isPadClientId(deviceId: string, clientId: string): boolean {
+  return clientId === deviceId || clientId.startsWith(`${deviceId}:`)
+}
+
 export function topicFor(deviceId: string, channel: Channel): string {
   assertDeviceId(deviceId)
   return `${TOPIC_ROOT}/${deviceId}/${channel}`

@@ -234,7 +234,8 @@ export function asyncApiDocument(): JsonObject {
         padPassword: {
           type: 'userPassword',
           description:
-            'MQTT username = device id, password = device secret. The broker lets a pad publish only to its own ' +
+            'MQTT username = device id, password = device secret, client id = device id (or device id, `:` and ' +
+            'a suffix; any other is refused). The broker lets a pad publish only to its own ' +
             'up topics and subscribe only to its own down topics.',
         },
       },
@@ -290,7 +291,10 @@ export function readme(): string {
       `[asyncapi.json](${ASYNCAPI_FILE}) (AsyncAPI 3.0.0) and one JSON Schema per message in [schemas/](schemas/).`,
     '',
     `Pads talk MQTT to the server's broker (\`mqtt://localhost:1883\`, or \`ws://localhost:8080/mqtt\` from a browser), ` +
-      'with username = device id and password = device secret.',
+      'with username = device id and password = device secret. The client id is the device id too, or the device ' +
+      'id, a colon and any suffix (`pad-0001:diag`) for a second connection; the broker refuses any other ' +
+      'client id from a pad (CONNACK 5), because a broker drops the older connection of a client id and so ' +
+      'one pad could knock another off.',
     '',
     '## Topics',
     '',

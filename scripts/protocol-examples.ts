@@ -139,7 +139,7 @@ export const WORKED_SESSION: ExampleStep[] = [
     topic: topics.status(PAD),
     retain: true,
     note:
-      'CONNECT with client id, username = `pad-0001`, password = its secret, and this will (QoS 1, retained). ' +
+      'CONNECT with client id = username = `pad-0001`, password = its secret, and this will (QoS 1, retained). ' +
       '`connectCount` was 7 before: the pad adds one and saves it before connecting. Then it subscribes to ' +
       '`rp/v1/pad-0001/ack`, `…/config` and `…/command` (QoS 1).',
     schema: 'status',

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import { MAX_PAYLOAD_BYTES } from '../protocol/index.ts'
 
 const port = z.coerce.number().int().min(0).max(65535)
 const optional = z
@@ -27,6 +28,13 @@ export const ConfigSchema = z.object({
    * /broker/acl; unset disables those endpoints.
    */
   BROKER_AUTH_SECRET: optional,
+  /** Largest MQTT packet the embedded broker takes from a pad or client; a bigger one closes the connection. */
+  MQTT_MAX_PACKET_BYTES: z.coerce
+    .number()
+    .int()
+    .min(MAX_PAYLOAD_BYTES + 1024)
+    .max(256 * 1024 * 1024)
+    .default(256 * 1024),
   /** PEM certificate and key files: with both, HTTPS on PORT and mqtts on MQTT_TLS_PORT. */
   TLS_CERT: optional,
   TLS_KEY: optional,

@@ -35,7 +35,7 @@ export class RoguePad {
     if (this.client?.connected) return this.client
     this.client?.end(true)
     this.client = await mqtt.connectAsync(this.url, {
-      clientId: `${this.deviceId}-rogue-${randomUUID().slice(0, 6)}`,
+      clientId: `${this.deviceId}:rogue-${randomUUID().slice(0, 6)}`,
       username: this.deviceId,
       password: this.secret,
       reconnectPeriod: 0,

@@ -7,7 +7,7 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes'
 import { WebSocketServer, createWebSocketStream } from 'ws'
-import { MAX_PAYLOAD_BYTES } from '../../protocol/index.ts'
+import { isPadClientId, MAX_PAYLOAD_BYTES } from '../../protocol/index.ts'
 import { padMayPublish, padMaySubscribe } from './acl.ts'
 import { brokerEmitter } from './mq.ts'
 import { clientGrant, isClientUsername, type ClientGrant } from './grants.ts'
@@ -28,6 +28,20 @@ export interface EmbeddedBrokerOptions {
   log: { info(msg: string): void; warn(obj: object, msg: string): void }
   /** MQTT over TLS (mqtts) on this port too, with this PEM key and certificate. */
   tls?: { port: number; key: Buffer; cert: Buffer }
+  /**
+   * Largest MQTT packet a client other than the server may send (default 256 KB). A bigger one is
+   * refused from its header, before it is buffered: the connection is closed.
+   */
+  maxPacketBytes?: number
+}
+
+export const DEFAULT_MAX_PACKET_BYTES = 256 * 1024
+
+/** The slice of mqtt-packet's parser (aedes's client._parser) that the packet size guard wraps. */
+interface PacketParser {
+  packet: { length: number; cmd?: string }
+  _parseLength(): boolean
+  _emitError(err: Error): void
 }
 
 export class PortInUseError extends Error {
@@ -95,6 +109,10 @@ export class EmbeddedBroker {
       if (isClientUsername(username)) {
         const grant = clientGrant(username, client.id)
         if (!grant || !opts.verifyClient) return fail(5)
+        if (this.wouldDropAnother(client.id, null)) {
+          opts.log.warn({ username, clientId: client.id }, 'refused at CONNECT: client id of another client')
+          return fail(5)
+        }
         return void opts
           .verifyClient(username, secret, client.id)
           .then((ok) => {
@@ -103,6 +121,14 @@ export class EmbeddedBroker {
             done(null, true)
           })
           .catch(() => fail(3))
+      }
+      // A broker drops the older connection of a client id: only the pad itself may use its own.
+      if (!isPadClientId(username, client.id) || this.wouldDropAnother(client.id, username)) {
+        opts.log.warn(
+          { deviceId: username, clientId: client.id },
+          'pad refused at CONNECT: client id is not its device id',
+        )
+        return fail(5)
       }
       opts
         .verifyDevice(username, secret)
@@ -143,12 +169,37 @@ export class EmbeddedBroker {
     }
   }
 
+  /**
+   * Hands a connection to aedes, with a cap on the packet size: aedes has none, and would buffer a
+   * packet of any announced length (up to 256 MB) before authorizePublish sees it. The check runs
+   * when the parser has read a packet's length, so an oversize packet is never read in.
+   */
+  private handle(stream: Duplex) {
+    const client = this.aedes.handle(stream as never) as PadClient & { _parser?: PacketParser }
+    const parser = client._parser
+    if (!parser || typeof parser._parseLength !== 'function' || typeof parser._emitError !== 'function')
+      throw new Error('aedes changed: its packet parser has no _parseLength to cap the packet size')
+    const max = this.opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES
+    const log = this.opts.log
+    const parseLength = parser._parseLength
+    parser._parseLength = function (this: PacketParser) {
+      const read = parseLength.call(this)
+      if (read && this.packet.length > max && !client.isServer) {
+        const reason = `${this.packet.cmd} packet of ${this.packet.length} bytes is over the limit of ${max}`
+        log.warn({ clientId: client.id, deviceId: client.deviceId }, `connection closed: ${reason}`)
+        this._emitError(new Error(reason))
+        return false
+      }
+      return read
+    }
+  }
+
   private listenTcp(): Promise<void> {
     return new Promise((resolve, reject) => {
       const tcp = createServer((socket) => {
         // Acks are small and latency matters: don't let Nagle hold them back (~40 ms each).
         socket.setNoDelay(true)
-        this.aedes.handle(socket)
+        this.handle(socket)
       })
       tcp.once('error', (err: NodeJS.ErrnoException) =>
         reject(err.code === 'EADDRINUSE' ? new PortInUseError(this.opts.port, 'MQTT_PORT') : err),
@@ -162,7 +213,7 @@ export class EmbeddedBroker {
 
   private listenTls(tls: { port: number; key: Buffer; cert: Buffer }): Promise<void> {
     return new Promise((resolve, reject) => {
-      const server = createTlsServer({ key: tls.key, cert: tls.cert }, (socket) => this.aedes.handle(socket))
+      const server = createTlsServer({ key: tls.key, cert: tls.cert }, (socket) => this.handle(socket))
       // A client that fails the handshake is only that client's problem.
       server.on('tlsClientError', () => {})
       server.once('error', (err: NodeJS.ErrnoException) =>
@@ -184,16 +235,28 @@ export class EmbeddedBroker {
       wss.handleUpgrade(req, socket, head, (ws) => {
         const stream = createWebSocketStream(ws)
         stream.on('error', () => stream.destroy())
-        this.aedes.handle(stream as never)
+        this.handle(stream as never)
       })
     })
   }
 
+  private get clients(): Record<string, PadClient> {
+    return (this.aedes as unknown as { clients: Record<string, PadClient> }).clients
+  }
+
+  /**
+   * True when connecting with this client id would drop the live connection of the server or of
+   * another pad (aedes closes the older connection of a client id). A provisioning client id may
+   * look like a device id, and the server's own client id is not in the pads' namespace.
+   */
+  private wouldDropAnother(clientId: string, deviceId: string | null): boolean {
+    const holder = Object.hasOwn(this.clients, clientId) ? this.clients[clientId] : undefined
+    return Boolean(holder && (holder.isServer || (holder.deviceId && holder.deviceId !== deviceId)))
+  }
+
   /** Disconnects a pad's live connections, for example after its secret is rotated or it is revoked. */
   disconnectDevice(deviceId: string) {
-    for (const client of Object.values(
-      (this.aedes as unknown as { clients: Record<string, PadClient> }).clients,
-    )) {
+    for (const client of Object.values(this.clients)) {
       if (client.deviceId === deviceId) client.close()
     }
   }

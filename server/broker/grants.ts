@@ -10,6 +10,7 @@ import {
   queueTopics,
 } from '../../protocol/index.ts'
 import type { ProvisioningKeys } from '../provisioning/keys.ts'
+import type { DeviceRepository } from '../repositories/devices.ts'
 import type { TokenRepository } from '../repositories/tokens.ts'
 
 export interface ClientGrant {
@@ -35,12 +36,16 @@ export class ClientAuthenticator {
   constructor(
     private readonly keys: ProvisioningKeys,
     private readonly tokens: TokenRepository,
+    private readonly devices: DeviceRepository,
   ) {}
 
   /** True when the password is a usable provisioning key, or the API token whose id is the client id. */
   async verify(username: string, password: string, clientId: string): Promise<boolean> {
     if (!clientGrant(username, clientId)) return false
-    if (username === PROVISION_USERNAME) return (await this.keys.check(password)) !== null
+    // Anyone with a hall's key provisions, and a broker drops the older connection of a client id:
+    // a registered pad's id as client id would knock that pad off.
+    if (username === PROVISION_USERNAME)
+      return (await this.devices.credentials(clientId)) === null && (await this.keys.check(password)) !== null
     const p = await this.tokens.principalFor(password)
     return p !== null && p.tokenId === clientId && p.role !== 'viewer'
   }

@@ -31,6 +31,7 @@ export default fp(
     const clientAuth = new ClientAuthenticator(
       new ProvisioningKeys(app.db.prisma, new DeviceRepository(app.db.prisma)),
       new TokenRepository(app.db.prisma),
+      new DeviceRepository(app.db.prisma),
     )
     app.decorate('clientAuth', clientAuth)
     const drivers = loadDrivers(config)
@@ -51,6 +52,7 @@ export default fp(
         verifyClient: (username, secret, clientId) => clientAuth.verify(username, secret, clientId),
         padExtraTopics: (deviceId) => drivers.topicsFor(deviceId),
         tls: config.tls ? { port: config.MQTT_TLS_PORT, ...config.tls } : undefined,
+        maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
       })
       broker.attachWebSocket(app.server)
       busUrl = `mqtt://127.0.0.1:${broker.port}`

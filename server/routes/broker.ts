@@ -8,6 +8,7 @@ import { assertAdmin } from '../auth/principal.ts'
 import { padMayPublish, padMaySubscribe, mosquittoAclFile } from '../broker/acl.ts'
 import { clientGrant, isClientUsername } from '../broker/grants.ts'
 import { HttpError } from '../errors.ts'
+import { isPadClientId } from '../../protocol/index.ts'
 import { mosquittoHash } from '../security/secrets.ts'
 
 const AuthBody = z.object({
@@ -66,6 +67,9 @@ const broker: FastifyPluginAsyncZod = async (app) => {
         return decide(sameSecret(password, config.MQTT_PASSWORD ?? ''), true)
       if (isClientUsername(username))
         return decide(await app.clientAuth.verify(username, password, req.body.clientid ?? ''), false)
+      // A broker drops the older connection of a client id: only the pad itself may use its own.
+      const { clientid } = req.body
+      if (clientid !== undefined && !isPadClientId(username, clientid)) return decide(false, false)
       return decide(await app.padAuth.verify(username, password), false)
     },
   )

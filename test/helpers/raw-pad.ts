@@ -32,7 +32,8 @@ export class RawPad {
     const client = await mqtt.connectAsync(url, {
       username: id,
       password: secret,
-      clientId: `${id}-${randomUUID().slice(0, 6)}`,
+      // Its own device id, a colon and a suffix: a second connection of the same pad can stay up.
+      clientId: `${id}:${randomUUID().slice(0, 6)}`,
       reconnectPeriod: 0,
       connectTimeout: 30_000,
     })
@@ -59,14 +60,21 @@ export class RawPad {
   }
 }
 
-/** Tries to connect and reports the CONNACK refusal, if any. */
+/** Tries to connect (by default with the username as client id) and reports the CONNACK refusal, if any. */
 export async function connectRefusal(
   url: string,
   username: string,
   password: string,
+  clientId = username,
 ): Promise<string | null> {
   try {
-    const c = await mqtt.connectAsync(url, { username, password, reconnectPeriod: 0, connectTimeout: 30_000 })
+    const c = await mqtt.connectAsync(url, {
+      username,
+      password,
+      clientId,
+      reconnectPeriod: 0,
+      connectTimeout: 30_000,
+    })
     await c.endAsync(true)
     return null
   } catch (e) {

@@ -229,7 +229,13 @@ describe('drivers end to end', () => {
   let pads: Awaited<ReturnType<typeof seedHall>>['pads']
   const clients: MqttClient[] = []
   const connect = async (username: string, password: string, opts: mqtt.IClientOptions = {}) => {
-    const c = await mqtt.connectAsync(s.mqttUrl, { username, password, reconnectPeriod: 0, ...opts })
+    const c = await mqtt.connectAsync(s.mqttUrl, {
+      username,
+      password,
+      clientId: username,
+      reconnectPeriod: 0,
+      ...opts,
+    })
     clients.push(c)
     return c
   }

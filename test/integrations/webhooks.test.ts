@@ -163,7 +163,7 @@ describe('webhooks', () => {
     const client = await mqtt.connectAsync(s.mqttUrl, {
       username: id,
       password: pads[0].secret,
-      clientId: `${id}-will`,
+      clientId: `${id}:will`,
       reconnectPeriod: 0,
       will: {
         topic: topics.status(id),
@@ -189,6 +189,7 @@ describe('webhooks', () => {
     const observer = await mqtt.connectAsync(s.mqttUrl, {
       username: id,
       password: pads[0].secret,
+      clientId: `${id}:observer`,
       reconnectPeriod: 0,
     })
     await observer.publishAsync(topics.status(id), JSON.stringify(sampleDeath({ connectCount: 42 })), {

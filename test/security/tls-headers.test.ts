@@ -125,6 +125,7 @@ describe('TLS', () => {
       const c = await mqtt.connectAsync(url, {
         username: 'tls-pad',
         password: dev.secret,
+        clientId: 'tls-pad',
         ca,
         reconnectPeriod: 0,
       })

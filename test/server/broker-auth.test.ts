@@ -1,7 +1,8 @@
 // Pad identity on the embedded broker: device id + secret at CONNECT, and only its own topics.
 import mqtt from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { topics } from '../../protocol/index.ts'
+import { PROVISION_USERNAME, topics } from '../../protocol/index.ts'
+import { sampleRating } from '../fixtures/messages.ts'
 import { connectRefusal, RawPad } from '../helpers/raw-pad.ts'
 import { seedHall, startServer, waitFor, type TestServer } from '../helpers/server.ts'
 
@@ -55,6 +56,55 @@ describe('pad authentication at CONNECT', () => {
   })
 })
 
+describe('client ids: no pad takes over another pad', () => {
+  it("refuses a pad connecting with another pad's device id as client id, and the other pad stays up", async () => {
+    const [a, b] = [pads[0], pads[3]]
+    const victim = await mqtt.connectAsync(s.mqttUrl, {
+      username: b.id,
+      password: b.secret,
+      clientId: b.id,
+      reconnectPeriod: 0,
+    })
+    let dropped = false
+    victim.on('close', () => (dropped = true))
+    // Valid credentials for A, B's client id: the takeover a broker does by default.
+    for (const clientId of [b.id, `${b.id}:x`])
+      expect(await connectRefusal(s.mqttUrl, a.id, a.secret, clientId), clientId).toMatch(/Not authorized/i)
+    // Nor any client id that is not A's own, and not one that only starts like A's id.
+    for (const clientId of ['mqttjs_1234abcd', `${a.id}x`, `${a.id}-2`, `x${a.id}`])
+      expect(await connectRefusal(s.mqttUrl, a.id, a.secret, clientId), clientId).toMatch(/Not authorized/i)
+    // B is still connected and still gets its ratings acked.
+    victim.on('message', () => {})
+    await victim.subscribeAsync(topics.ack(b.id), { qos: 1 })
+    const acked = new Promise<void>((resolve) =>
+      victim.on('message', (_t, p) => JSON.parse(p.toString()).ids.includes(r.id) && resolve()),
+    )
+    const r = sampleRating()
+    await victim.publishAsync(topics.rating(b.id), JSON.stringify(r), { qos: 1 })
+    await acked
+    expect(dropped).toBe(false)
+    expect(victim.connected).toBe(true)
+    await victim.endAsync()
+  })
+
+  it('accepts the device id, or the device id, a colon and a suffix', async () => {
+    expect(await connectRefusal(s.mqttUrl, pads[0].id, pads[0].secret, pads[0].id)).toBeNull()
+    expect(await connectRefusal(s.mqttUrl, pads[0].id, pads[0].secret, `${pads[0].id}:diag`)).toBeNull()
+  })
+
+  it("refuses a provisioning client using a registered pad's id as client id", async () => {
+    const k = await s.api('POST', '/api/v1/provisioning-keys', { hallId: 'hall-1', name: 'takeover test' })
+    expect(k.status).toBe(201)
+    const victim = await RawPad.connect(s.mqttUrl, pads[2].id, pads[2].secret)
+    expect(await connectRefusal(s.mqttUrl, PROVISION_USERNAME, k.body.key, pads[2].id)).toMatch(
+      /Not authorized/i,
+    )
+    expect(await connectRefusal(s.mqttUrl, PROVISION_USERNAME, k.body.key, 'SN-not-a-pad')).toBeNull()
+    expect(victim.client.connected).toBe(true)
+    await victim.close()
+  })
+})
+
 describe('pad topics', () => {
   it('disconnects a pad publishing on another pad topic, and stores nothing', async () => {
     const pad = await RawPad.connect(s.mqttUrl, pads[0].id, pads[0].secret)
@@ -81,6 +131,7 @@ describe('pad topics', () => {
     const client = await mqtt.connectAsync(s.mqttUrl, {
       username: pads[0].id,
       password: pads[0].secret,
+      clientId: pads[0].id,
       reconnectPeriod: 0,
     })
     // mqtt.js turns a SUBACK of 0x80 (refused) into an error naming it.

@@ -44,6 +44,18 @@ describe('broker HTTP auth', () => {
     )
   })
 
+  it("denies a pad whose client id is another pad's device id (a takeover), allows its own", async () => {
+    const auth = (clientid: string) =>
+      call('/broker/auth', { username: pads[0].id, password: pads[0].secret, clientid }).then(
+        (r) => r.body.result,
+      )
+    expect(await auth(pads[1].id)).toBe('deny')
+    expect(await auth(`${pads[1].id}:x`)).toBe('deny')
+    expect(await auth(`${pads[0].id}-2`)).toBe('deny')
+    expect(await auth(pads[0].id)).toBe('allow')
+    expect(await auth(`${pads[0].id}:diag`)).toBe('allow')
+  })
+
   it('refuses callers without the shared secret', async () => {
     expect(
       (await call('/broker/auth', { username: pads[0].id, password: pads[0].secret }, null)).status,
