@@ -18,8 +18,15 @@ export const DeviceId = z
 export const Timestamp = z.iso
   .datetime({ offset: true })
   .describe('ISO 8601 time with offset, by the pad clock')
-export const StaffNo = z.string().min(1).max(32).describe('工号, the staff number')
-const ShortText = (max: number) => z.string().min(1).max(max)
+/** Text from a pad: anything but NUL, which no database text column should be asked to hold. */
+const Text = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .regex(/^[^\u0000]*$/, 'must not contain NUL')
+export const StaffNo = Text(1, 32).describe('工号, the staff number')
+const ShortText = (max: number) => Text(1, max)
 
 export const LevelSchema = z.union([z.literal(5), z.literal(4), z.literal(3), z.literal(2), z.literal(1)])
 export const ScaleSchema = z.union(
@@ -245,7 +252,7 @@ export const PadEvent = z.discriminatedUnion('type', [
   z.object({ ...eventBase, type: z.literal('staffSignIn'), staffNo: StaffNo }),
   z.object({ ...eventBase, type: z.literal('staffSignOut'), staffNo: StaffNo }),
   z.object({ ...eventBase, type: z.literal('outboxFull'), depth: z.number().int().min(0) }),
-  z.object({ ...eventBase, type: z.literal('error'), code: ShortText(64), message: z.string().max(1000) }),
+  z.object({ ...eventBase, type: z.literal('error'), code: ShortText(64), message: Text(0, 1000) }),
 ])
 export type PadEvent = z.infer<typeof PadEvent>
 export type PadEventType = PadEvent['type']

@@ -41,6 +41,14 @@ export interface CommitResult {
 /** Raw payloads are kept for diagnosis, but capped so a rogue pad cannot fill the disk. */
 export const REJECTED_PAYLOAD_CAP = 4096
 
+/**
+ * A rejected payload (or the parser's message quoting it) as text every database can hold:
+ * PostgreSQL refuses NUL in text, and one such row would fail its whole batch again and again.
+ */
+function storableText(text: string): string {
+  return text.replaceAll('\u0000', '\uFFFD')
+}
+
 /** The write side of ingest: the seam where a faster store (raw SQL, COPY) can replace this one. */
 export interface IngestStore {
   commitBatch(
@@ -260,8 +268,8 @@ export class PrismaIngestStore implements IngestStore {
             id: randomUUID(),
             topic: r.topic,
             deviceId: r.deviceId,
-            reason: r.reason.slice(0, 1000),
-            payload: r.payload.subarray(0, REJECTED_PAYLOAD_CAP).toString('utf8'),
+            reason: storableText(r.reason.slice(0, 1000)),
+            payload: storableText(r.payload.subarray(0, REJECTED_PAYLOAD_CAP).toString('utf8')),
             payloadBytes: r.payload.length,
             receivedAt: r.receivedAt,
           })),
