@@ -21,6 +21,7 @@ import webPlugin from './plugins/web.ts'
 import securityHeadersPlugin from './plugins/security-headers.ts'
 import livePlugin from './plugins/live.ts'
 import integrationsPlugin from './plugins/integrations.ts'
+import integrityPlugin from './plugins/integrity.ts'
 import auditPlugin from './plugins/audit.ts'
 import hallRoutes from './routes/halls.ts'
 import windowRoutes from './routes/windows.ts'
@@ -83,6 +84,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
   await app.register(authPlugin)
   await app.register(auditPlugin)
   await app.register(repositoriesPlugin)
+  await app.register(integrityPlugin)
   await app.register(ingestPlugin)
   await app.register(webPlugin)
   await app.register(livePlugin)

@@ -67,6 +67,24 @@ export const ConfigSchema = z.object({
     ),
   /** A JSON file with options per driver: { "<driver>": { ... } }. */
   DRIVERS_CONFIG: optional,
+  /** Integrity flags (server/integrity/): a press sooner than this after its prompt is flagged fastPress. */
+  FLAG_FAST_PRESS_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  /** At least this many ratings of one pad within FLAG_BURST_WINDOW_MS (pad time) are flagged burst. */
+  FLAG_BURST_COUNT: z.coerce.number().int().min(2).max(1000).default(5),
+  FLAG_BURST_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  /** A pad whose clock is off by more than this (measured at its birth) gets clockSkew flags. */
+  FLAG_CLOCK_SKEW_MS: z.coerce.number().int().min(1000).max(2_147_483_647).default(300_000),
+  /** Minutes after closing (and before opening) still taken as within opening hours: a citizen served late. */
+  FLAG_HOURS_GRACE_MINUTES: z.coerce.number().int().min(0).max(720).default(30),
+  /** A missing seq is judged never sent when the rating after it was received this long ago. */
+  SEQ_GAP_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(90 * 86_400_000)
+    .default(86_400_000),
+  /** How often each instance runs the sequence-gap scan; 0 turns the timer off (the admin route still runs it). */
+  SEQ_GAP_SCAN_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
   /** Hours a dashboard session lasts without being used. */
   SESSION_IDLE_HOURS: z.coerce
     .number()

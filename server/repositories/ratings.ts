@@ -62,6 +62,15 @@ export interface IngestStore {
 export interface InsertedRows {
   ratings: Prisma.RatingCreateManyInput[]
   events: Prisma.PadEventRecordCreateManyInput[]
+  /** The pads of the batch as the commit read them (hall zone and opening hours, clock skew). */
+  devices: ReadonlyMap<string, IngestDevice>
+}
+export interface IngestDevice {
+  id: string
+  hallId: string
+  windowId: string | null
+  clockSkewMs: number | null
+  hall: { timeZone: string; openingHours: string }
 }
 /** Runs inside each commit transaction: what must never miss a new rating (outboxes, bindings). */
 export type IngestTransactionHook = (tx: Tx, rows: InsertedRows) => Promise<void>
@@ -105,7 +114,7 @@ export class PrismaIngestStore implements IngestStore {
               windowId: true,
               revokedAt: true,
               clockSkewMs: true,
-              hall: { select: { timeZone: true } },
+              hall: { select: { timeZone: true, openingHours: true } },
             },
           })
         ).map((d) => [d.id, d]),
@@ -260,7 +269,7 @@ export class PrismaIngestStore implements IngestStore {
       await insertRows(tx, 'PadEventRecord', eventRows)
       await writeRollups(tx, deltas)
       if (ratingRows.length + eventRows.length)
-        for (const hook of this.hooks) await hook(tx, { ratings: ratingRows, events: eventRows })
+        for (const hook of this.hooks) await hook(tx, { ratings: ratingRows, events: eventRows, devices })
 
       if (rejectedRows.length)
         await tx.rejectedMessage.createMany({
@@ -284,6 +293,7 @@ export class PrismaIngestStore implements IngestStore {
 
 type RatingRow = NonNullable<Awaited<ReturnType<Db['rating']['findUnique']>>> & {
   voidDecision?: { decidedAt: Date; decidedBy: string; reason: string; caseId: string | null } | null
+  flags?: { kind: string; detail: string }[]
 }
 export function ratingView(r: RatingRow) {
   return {
@@ -326,6 +336,11 @@ export function ratingView(r: RatingRow) {
           caseId: r.voidDecision.caseId,
         }
       : null,
+    /** Integrity flags (fastPress, burst, outsideHours, clockSkew, seqGap) with what was measured. */
+    flags: (r.flags ?? []).map((f) => ({
+      kind: f.kind,
+      detail: JSON.parse(f.detail) as Record<string, unknown>,
+    })),
   }
 }
 export type RatingView = ReturnType<typeof ratingView>
@@ -341,6 +356,8 @@ export interface RatingFilters {
   class?: 'good' | 'bad'
   serviceCode?: string
   voided?: 'include' | 'exclude' | 'only'
+  /** Only ratings with a flag of this kind, or with any flag. */
+  flag?: string
 }
 
 const VOID_SELECT = { select: { decidedAt: true, decidedBy: true, reason: true, caseId: true } } as const
@@ -363,6 +380,7 @@ export class RatingRepository {
         : q.voided === 'only'
           ? { voidDecision: { isNot: null } }
           : {}),
+      ...(q.flag ? { flags: { some: q.flag === 'any' ? {} : { kind: q.flag } } } : {}),
     }
   }
 
@@ -370,7 +388,10 @@ export class RatingRepository {
   async list(p: Principal, q: RatingFilters & { limit: number; cursor?: string }) {
     const rows = await this.db.rating.findMany({
       where: this.where(p, q),
-      include: { voidDecision: VOID_SELECT },
+      include: {
+        voidDecision: VOID_SELECT,
+        flags: { select: { kind: true, detail: true }, orderBy: { kind: 'asc' } },
+      },
       orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }],
       take: q.limit + 1,
       ...(q.cursor ? { cursor: { id: q.cursor }, skip: 1 } : {}),

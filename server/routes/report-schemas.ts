@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { LevelSchema } from '../../protocol/index.ts'
 import { daysBetween, isDay } from '../reports/local-time.ts'
 import { RANK_BY } from '../reports/metrics.ts'
+import { RATING_FLAG_KINDS } from '../integrity/kinds.ts'
 import { MAX_CUSTOM_DAYS, PERIOD_KINDS } from '../reports/periods.ts'
 
 const Day = z.string().refine(isDay, 'must be a date YYYY-MM-DD')
@@ -102,6 +103,9 @@ export const RankingQuery = withPeriodCheck(REPORT_FIELDS.breakdown)
 export const TrendQuery = withPeriodCheck(REPORT_FIELDS.trend)
 export const HeatmapQuery = withPeriodCheck(REPORT_FIELDS.heatmap)
 export const HallsQuery = withPeriodCheck(REPORT_FIELDS.halls)
+const { serviceCode: _noFlagService, asOf: _noAsOf, ...flagsFields } = reportFields
+/** The flags report: a hall, a period, optionally a window or staff member. */
+export const FlagsReportQuery = withPeriodCheck(flagsFields)
 
 export const UnratedPolicyBody = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('keep') }).describe('Unrated transactions stay unrated (the default)'),
@@ -146,6 +150,10 @@ export const RatingListFields = {
     .enum(['include', 'exclude', 'only'])
     .default('include')
     .describe('Ratings voided by a recorded decision: shown (marked), left out, or only those'),
+  flag: z
+    .enum([...RATING_FLAG_KINDS, 'any'])
+    .optional()
+    .describe('Only ratings with an integrity flag of this kind (any: with any flag)'),
 }
 export function checkRatingPeriod(q: PeriodShape & { hallId?: string }, ctx: z.RefinementCtx) {
   if (q.period === undefined) {

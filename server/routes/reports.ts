@@ -3,7 +3,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { assertAdmin } from '../auth/principal.ts'
 import { rebuildRollups } from '../reports/rollups.ts'
+import { periodView } from '../reports/service.ts'
 import {
+  FlagsReportQuery,
   HallsQuery,
   HeatmapQuery,
   RankingQuery,
@@ -68,6 +70,50 @@ const reports: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => reports.heatmap(req.principal, req.query),
+  )
+  app.get(
+    '/reports/flags',
+    {
+      schema: {
+        tags,
+        querystring: FlagsReportQuery,
+        summary: 'Integrity flags of a hall over a period: counts per kind, per window and per staff member',
+      },
+    },
+    async (req) => {
+      const { hallId, windowId, staffNo, period: kind, date, from, to } = req.query
+      const { hall, period } = await reports.periodFor(req.principal, hallId, {
+        period: kind,
+        date,
+        from,
+        to,
+      })
+      const filters = { ...(windowId ? { windowId } : {}), ...(staffNo ? { staffNo } : {}) }
+      const counts = await app.integrity.flags.counts(req.principal, { hallId, days: period, ...filters })
+      const [windows, staff] = await Promise.all([
+        app.db.prisma.window.findMany({ where: { hallId }, select: { id: true, name: true } }),
+        app.db.prisma.staff.findMany({
+          where: { staffNo: { in: [...counts.staff.keys()].filter(Boolean) } },
+          select: { staffNo: true, name: true },
+        }),
+      ])
+      const windowNames = new Map(windows.map((w) => [w.id, w.name]))
+      const staffNames = new Map(staff.map((s) => [s.staffNo, s.name]))
+      const byTotal = (a: { flags: { total: number } }, b: { flags: { total: number } }) =>
+        b.flags.total - a.flags.total
+      return {
+        hall: { id: hall.id, name: hall.name, timeZone: hall.timeZone },
+        period: periodView(period),
+        filters,
+        flags: counts.total,
+        windows: [...counts.windows]
+          .map(([id, flags]) => ({ windowId: id || null, name: windowNames.get(id) ?? null, flags }))
+          .sort((a, b) => byTotal(a, b) || String(a.windowId).localeCompare(String(b.windowId))),
+        staff: [...counts.staff]
+          .map(([no, flags]) => ({ staffNo: no || null, name: staffNames.get(no) ?? null, flags }))
+          .sort((a, b) => byTotal(a, b) || String(a.staffNo).localeCompare(String(b.staffNo))),
+      }
+    },
   )
   app.post(
     '/reports/rebuild',

@@ -1,0 +1,104 @@
+// seqGap: ratings a pad numbered but never delivered. Every rating carries the pad's seq, which
+// grows with every press; a seq missing below the highest stored one is a rating lost or withheld.
+// Gaps fill normally (an outbox drains after a reconnect, live ratings may overtake it), so a gap
+// is judged only once the rating after it was received `graceMs` ago; it is then flagged on that
+// rating with the missing numbers, and SeqGapScan.checkedSeq moves past it, so each rating is
+// judged once. Gaps before a pad's first stored rating are not judged (it may have been used
+// before it was registered here).
+//
+// Several instances may scan at once: the gaps are found in one read, the flags are inserted with
+// ON CONFLICT DO NOTHING on (kind, ratingId), and checkedSeq only ever moves forward, so a second
+// scan of the same ratings writes nothing new.
+import type { Db } from '../db/client.ts'
+import { insertRows, MAX_PARAMS } from '../db/bulk.ts'
+import { Prisma } from '../db/generated/sqlite/client.ts'
+import { flagRow, type FlagRow } from './writer.ts'
+
+/** At most this many missing seqs are listed in one flag's detail (the count says how many in all). */
+export const MISSING_LISTED = 100
+
+/** The seqs strictly between prev and next, at most `cap` of them listed. */
+export function missingBetween(prev: number, next: number, cap = MISSING_LISTED) {
+  const count = Math.max(0, next - prev - 1)
+  const missing: number[] = []
+  for (let s = prev + 1; s < next && missing.length < cap; s++) missing.push(s)
+  return { missing, count }
+}
+
+export interface SeqGapScanResult {
+  /** Pads whose checkedSeq moved forward. */
+  devices: number
+  /** Gaps judged never filled by this scan, each flagged on the rating after it. */
+  gaps: number
+}
+
+interface Row {
+  deviceId: string
+  id: string
+  seq: unknown
+  prev: unknown
+  top: unknown
+  checked: unknown
+  hallId: string
+  windowId: string | null
+  staffNo: string | null
+  day: string
+}
+
+export async function scanSeqGaps(db: Db, opts: { graceMs: number; now?: Date }): Promise<SeqGapScanResult> {
+  const now = opts.now ?? new Date()
+  const cutoff = new Date(now.getTime() - opts.graceMs)
+  // Per pad, the ratings from its checkedSeq on, each with the seq before it; the judged ones are
+  // those below the lowest seq received within the grace period. Only gap rows and each pad's
+  // highest judged row come back.
+  const rows = await db.$queryRaw<Row[]>(Prisma.sql`
+    WITH u AS (
+      SELECT r."deviceId", r."id", r."seq", r."receivedAt", r."hallId", r."windowId", r."staffNo", r."day",
+        g."checkedSeq" AS "checked",
+        LAG(r."seq") OVER (PARTITION BY r."deviceId" ORDER BY r."seq", r."id") AS "prev"
+      FROM "Device" d
+      LEFT JOIN "SeqGapScan" g ON g."deviceId" = d."id"
+      JOIN "Rating" r ON r."deviceId" = d."id" AND r."seq" >= COALESCE(g."checkedSeq", 0)
+    ), y AS (
+      SELECT "deviceId", MIN("seq") AS "young" FROM u WHERE "receivedAt" > ${cutoff} GROUP BY "deviceId"
+    ), j AS (
+      SELECT u.*, MAX(u."seq") OVER (PARTITION BY u."deviceId") AS "top"
+      FROM u LEFT JOIN y ON y."deviceId" = u."deviceId"
+      WHERE y."young" IS NULL OR u."seq" < y."young"
+    )
+    SELECT "deviceId", "id", "seq", "prev", "top", "checked", "hallId", "windowId", "staffNo", "day"
+    FROM j WHERE ("prev" IS NOT NULL AND "seq" - "prev" > 1) OR "seq" = "top"`)
+
+  const flags: FlagRow[] = []
+  const progress = new Map<string, number>()
+  for (const r of rows) {
+    const seq = Number(r.seq)
+    const top = Number(r.top)
+    if (r.checked === null || Number(r.checked) < top) progress.set(r.deviceId, top)
+    if (r.prev === null || r.prev === undefined || seq - Number(r.prev) <= 1) continue
+    flags.push(
+      flagRow({ kind: 'seqGap', detail: missingBetween(Number(r.prev), seq) }, { ratingId: r.id }, r, now),
+    )
+  }
+  if (!flags.length && !progress.size) return { devices: 0, gaps: 0 }
+  await db.$transaction(
+    async (tx) => {
+      await insertRows(tx, 'RatingFlag', flags as unknown as Record<string, unknown>[])
+      const entries = [...progress]
+      const perStatement = Math.floor(MAX_PARAMS / 3)
+      for (let i = 0; i < entries.length; i += perStatement) {
+        const values = entries
+          .slice(i, i + perStatement)
+          .map(([d, seq]) => Prisma.sql`(${d}, ${seq}, ${now})`)
+        // checkedSeq only moves forward, whichever instance writes last.
+        await tx.$executeRaw(
+          Prisma.sql`INSERT INTO "SeqGapScan" ("deviceId", "checkedSeq", "scannedAt") VALUES ${Prisma.join(values)}
+            ON CONFLICT ("deviceId") DO UPDATE SET "checkedSeq" = excluded."checkedSeq", "scannedAt" = excluded."scannedAt"
+            WHERE "SeqGapScan"."checkedSeq" < excluded."checkedSeq"`,
+        )
+      }
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  )
+  return { devices: progress.size, gaps: flags.length }
+}
