@@ -28,6 +28,7 @@ import { WindowAdminPage } from './pages/admin-windows.tsx'
 import { StaffAdminPage } from './pages/admin-staff.tsx'
 import { DeviceAdminPage } from './pages/admin-devices.tsx'
 import { UsersPage } from './pages/admin-users.tsx'
+import { AuditPage } from './pages/admin-audit.tsx'
 import { Loading } from './components/ui.tsx'
 
 interface NavItem {
@@ -66,6 +67,7 @@ const NAV: { group: () => string; items: NavItem[] }[] = [
       { path: '/admin/staff', label: () => t('navStaffAdmin'), icon: '☷', roles: ['admin', 'manager'] },
       { path: '/admin/devices', label: () => t('navDeviceAdmin'), icon: '▢', roles: ['admin', 'manager'] },
       { path: '/admin/users', label: () => t('navUsers'), icon: '♙', roles: ['admin'] },
+      { path: '/admin/audit', label: () => t('navAudit'), icon: '≣', roles: ['admin'] },
     ],
   },
 ]
@@ -99,6 +101,7 @@ function pageFor(route: Route, me: Me): { page: ComponentChildren; bare?: boolea
   if (p === '/admin/staff') return registry(['admin', 'manager'], <StaffAdminPage route={route} />)
   if (p === '/admin/devices') return registry(['admin', 'manager'], <DeviceAdminPage route={route} />)
   if (p === '/admin/users') return registry(['admin'], <UsersPage />)
+  if (p === '/admin/audit') return registry(['admin'], <AuditPage route={route} />)
   return {
     page: (
       <div class="page">

@@ -50,6 +50,7 @@ export const t = translator({
   navStaffAdmin: ['人员管理', 'Staff'],
   navDeviceAdmin: ['评价器管理', 'Pads'],
   navUsers: ['账号管理', 'Accounts'],
+  navAudit: ['操作日志', 'Audit log'],
   noAccess: ['无权访问此页面', 'You cannot open this page'],
   noAccessHint: [
     '此页面仅限管理员和大厅管理员使用。',
@@ -235,6 +236,20 @@ export const t = translator({
   resetPassword: ['重置密码', 'Reset password'],
   initialPassword: ['初始密码（至少 8 位）', 'Initial password (at least 8 characters)'],
   newPasswordFor: ['{name} 的新密码（至少 8 位）', 'New password for {name} (at least 8 characters)'],
+  // audit log
+  auditAt: ['时间', 'When'],
+  auditActor: ['操作人', 'Who'],
+  auditAction: ['操作', 'What'],
+  auditMethod: ['方法', 'Method'],
+  auditRoute: ['接口', 'Route'],
+  auditTarget: ['对象', 'Target'],
+  auditBody: ['提交内容（密码、密钥已隐去）', 'Sent (passwords and secrets hidden)'],
+  auditFrom: ['开始日期', 'From'],
+  auditTo: ['结束日期', 'To'],
+  auditSearch: ['查询', 'Search'],
+  auditClear: ['清除条件', 'Clear'],
+  auditMore: ['加载更多', 'More'],
+  auditNone: ['没有符合条件的操作记录', 'No entries match'],
   // poster
   posterTitle: ['{hall}{month}窗口服务满意度排名', '{hall}: window satisfaction ranking, {month}'],
   posterStaff: ['服务之星', 'Service stars'],
