@@ -45,11 +45,12 @@ export function isSecretName(name: string): boolean {
 export function redact(value: unknown, name = ''): unknown {
   if (name && isSecretName(name)) return REDACTED
   if (Array.isArray(value)) return value.map((v) => redact(v))
-  if (value !== null && typeof value === 'object') {
+  // A Date (from a coercing schema) is left to JSON.stringify; every other object is walked.
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
     // A webhook's extra headers carry an upstream platform's app key under any header name.
     const allSecret = /^headers$/i.test(name)
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, allSecret && v !== null ? REDACTED : redact(v, k)]),
+      Object.entries(value as object).map(([k, v]) => [k, allSecret && v !== null ? REDACTED : redact(v, k)]),
     )
   }
   return value
