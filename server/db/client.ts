@@ -40,12 +40,20 @@ async function openSqlite(file: string): Promise<Database> {
   }
   const prisma = new SqliteClient({
     adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: 5000 }),
+    transactionOptions: TRANSACTION_OPTIONS,
   })
   // An ack promises the rating is on disk: keep full fsync on commit (batched commits keep it cheap).
   await prisma.$executeRawUnsafe('PRAGMA synchronous = FULL')
   await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON')
   return { prisma, provider: 'sqlite', migrated, close: () => prisma.$disconnect() }
 }
+
+/**
+ * Prisma waits 2 s by default for a connection to start a transaction, then fails. Under a burst
+ * (200 pads signing in while batches commit) every connection can be busy for longer, and a
+ * sign-in or a follow-up step failing for that alone is wrong: wait, as the ingest commit does.
+ */
+const TRANSACTION_OPTIONS = { maxWait: 30_000, timeout: 60_000 }
 
 function sqliteDriver(db: BetterSqlite3.Database): MigrationDriver {
   return {
@@ -85,7 +93,10 @@ async function openPostgres(url: string): Promise<Database> {
     await client.end()
   }
   const pool = new pg.Pool({ connectionString: url, max: 10 })
-  const prisma = new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Db
+  const prisma = new PostgresClient({
+    adapter: new PrismaPg(pool),
+    transactionOptions: TRANSACTION_OPTIONS,
+  }) as unknown as Db
   return {
     prisma,
     provider: 'postgres',

@@ -59,6 +59,9 @@ export async function startServerProcess(
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
   })
   const startupMs = Date.now() - started
+  // From here on the server prints only warnings and errors (LOG_LEVEL warn): pass them on, so a
+  // failing test or benchmark shows what the server said.
+  child.stdout!.on('data', (d) => process.stderr.write(`[server :${port}] ${d}`))
   const httpUrl = `http://127.0.0.1:${port}`
   return {
     child,

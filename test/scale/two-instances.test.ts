@@ -63,7 +63,10 @@ describe('two server instances, one killed halfway', () => {
     await broker.setPasswords(await passwd.text())
     await sim.start({ traffic: false })
 
+    const t0 = Date.now()
     for (let round = 1; round <= ROUNDS; round++) {
+      if (round % 10 === 0)
+        console.log(`round ${round}: ${Date.now() - t0} ms, ${JSON.stringify(sim.stats())}`)
       if (round === ROUNDS / 2 + 1) {
         // Halfway: instance A dies without a goodbye; whatever it had not committed is never acked.
         a.child.kill('SIGKILL')
