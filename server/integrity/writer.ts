@@ -130,12 +130,13 @@ async function burstFlags(tx: Tx, rows: InsertedRows, opts: IntegrityOptions, at
   const entries = [...ranges]
   const perStatement = Math.floor(MAX_PARAMS / 3)
   for (let i = 0; i < entries.length; i += perStatement) {
-    const where = entries
+    const ranges = entries
       .slice(i, i + perStatement)
       .map(
         ([d, r]) =>
-          Prisma.sql`("deviceId" = ${d} AND "seq" BETWEEN ${r.min - (count - 1)} AND ${r.max + (count - 1)})`,
+          Prisma.sql`(${d}, CAST(${r.min - (count - 1)} AS INTEGER), CAST(${r.max + (count - 1)} AS INTEGER))`,
       )
+    // A join with a VALUES list (columns column1… on both databases): one index range per pad.
     const found = await tx.$queryRaw<
       {
         id: string
@@ -147,7 +148,7 @@ async function burstFlags(tx: Tx, rows: InsertedRows, opts: IntegrityOptions, at
         pressedAt: Date | string
       }[]
     >(
-      Prisma.sql`SELECT "id", "deviceId", "hallId", "windowId", "staffNo", "day", "pressedAt" FROM "Rating" WHERE ${Prisma.join(where, ' OR ')}`,
+      Prisma.sql`SELECT r."id", r."deviceId", r."hallId", r."windowId", r."staffNo", r."day", r."pressedAt" FROM "Rating" r JOIN (VALUES ${Prisma.join(ranges)}) v ON r."deviceId" = v.column1 AND r."seq" BETWEEN v.column2 AND v.column3`,
     )
     for (const n of found) {
       let list = byDevice.get(n.deviceId)
