@@ -18,38 +18,53 @@ const q = (name: string) => `"${name.replace(/"/g, '""')}"`
  * Inserts rows (all with the same keys) into a table; rows that hit a unique key are skipped.
  * The rows travel as one JSON parameter that the database unpacks (SQLite json_each, PostgreSQL
  * json_populate_recordset), because Prisma's per-parameter cost dominates a multi-row VALUES list.
+ * Returns the `id` of each row really inserted: a row another server instance inserted meanwhile
+ * (after this transaction looked) is skipped here and must not be counted again.
  */
-export async function insertRows(tx: Sql, table: string, rows: Record<string, unknown>[]): Promise<void> {
-  if (!rows.length) return
+export async function insertRows(
+  tx: Sql,
+  table: string,
+  rows: Record<string, unknown>[],
+): Promise<Set<string>> {
+  if (!rows.length) return new Set()
   const cols = Object.keys(rows[0])
   const provider = (tx as { _activeProvider?: string })._activeProvider
   const into = `INSERT INTO ${q(table)} (${cols.map(q).join(', ')}) `
+  const returning = ' ON CONFLICT DO NOTHING RETURNING "id"'
+  const ids = (found: { id: string }[]) => new Set(found.map((r) => r.id))
   if (provider === 'postgresql' || provider === 'postgres') {
     const json = JSON.stringify(rows, (_k, v) => (v === undefined ? null : v))
-    await tx.$executeRaw(
-      Prisma.sql`${Prisma.raw(`${into}SELECT ${cols.map(q).join(', ')} FROM json_populate_recordset(NULL::${q(table)}, `)}${json}${Prisma.raw('::json) ON CONFLICT DO NOTHING')}`,
+    return ids(
+      await tx.$queryRaw<{ id: string }[]>(
+        Prisma.sql`${Prisma.raw(`${into}SELECT ${cols.map(q).join(', ')} FROM json_populate_recordset(NULL::${q(table)}, `)}${json}${Prisma.raw(`::json)${returning}`)}`,
+      ),
     )
-    return
   }
   if (provider === 'sqlite') {
     // Dates exactly as Prisma's SQLite adapter writes them, so comparisons and sorting agree.
     const json = JSON.stringify(rows.map((r) => Object.fromEntries(cols.map((c) => [c, sqliteValue(r[c])]))))
     const select = cols.map((c) => `json_extract(value, '$."${c}"')`).join(', ')
     // "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
-    await tx.$executeRaw(
-      Prisma.sql`${Prisma.raw(`${into}SELECT ${select} FROM json_each(`)}${json}${Prisma.raw(') WHERE true ON CONFLICT DO NOTHING')}`,
+    return ids(
+      await tx.$queryRaw<{ id: string }[]>(
+        Prisma.sql`${Prisma.raw(`${into}SELECT ${select} FROM json_each(`)}${json}${Prisma.raw(`) WHERE true${returning}`)}`,
+      ),
     )
-    return
   }
+  const inserted = new Set<string>()
   const perStatement = Math.floor(MAX_PARAMS / cols.length)
   for (let i = 0; i < rows.length; i += perStatement) {
     const values = rows
       .slice(i, i + perStatement)
       .map((r) => Prisma.sql`(${Prisma.join(cols.map((c) => r[c] ?? null))})`)
-    await tx.$executeRaw(
-      Prisma.sql`${Prisma.raw(`${into}VALUES `)}${Prisma.join(values)}${Prisma.raw(' ON CONFLICT DO NOTHING')}`,
-    )
+    for (const id of ids(
+      await tx.$queryRaw<{ id: string }[]>(
+        Prisma.sql`${Prisma.raw(`${into}VALUES `)}${Prisma.join(values)}${Prisma.raw(returning)}`,
+      ),
+    ))
+      inserted.add(id)
   }
+  return inserted
 }
 
 function sqliteValue(v: unknown): unknown {

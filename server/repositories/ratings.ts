@@ -81,6 +81,9 @@ export type IngestTransactionHook = (tx: Tx, rows: InsertedRows) => Promise<void
  */
 const COMMIT_TX = { timeout: 60_000, maxWait: 30_000 }
 
+type RatingDelta = Parameters<RollupDeltas['addRating']>[0]
+type UnratedDelta = Parameters<RollupDeltas['addUnrated']>[0]
+
 function push<T>(m: Map<string, T[]>, k: string, v: T) {
   const a = m.get(k)
   if (a) a.push(v)
@@ -147,7 +150,9 @@ export class PrismaIngestStore implements IngestStore {
         'ratingId',
         ratings.map((r) => [r.deviceId, r.rating.id]),
       )
-      const ratingRows = []
+      // Rows to insert, each with what it adds to the rollups once it is really inserted.
+      const ratingCandidates = []
+      const ratingPending = new Map<string, { incoming: IncomingRating; delta: RatingDelta }>()
       for (const r of ratings) {
         const key = `${r.deviceId}\u0000${r.rating.id}`
         const device = devices.get(r.deviceId)
@@ -158,25 +163,28 @@ export class PrismaIngestStore implements IngestStore {
         push(result.committed, r.deviceId, r.rating.id)
         if (seen.has(key)) continue
         seen.add(key)
-        result.newRatings.push(r)
         const t = r.rating.transaction
         const at = occurredAt(new Date(r.rating.pressedAt), device.clockSkewMs, r.receivedAt)
         const { day, hour } = localDayHour(at, device.hall.timeZone)
         const staffNo = t?.staffNo ?? r.rating.staffNo
-        deltas.addRating({
-          hallId: device.hallId,
-          day,
-          hour,
-          windowId: device.windowId,
-          staffNo,
-          serviceCode: t?.serviceCode ?? null,
-          serviceName: t?.serviceName ?? null,
-          level: r.rating.level,
-          reasons: r.rating.reasons ?? [],
-          voided: false,
+        const rowId = randomUUID()
+        ratingPending.set(rowId, {
+          incoming: r,
+          delta: {
+            hallId: device.hallId,
+            day,
+            hour,
+            windowId: device.windowId,
+            staffNo,
+            serviceCode: t?.serviceCode ?? null,
+            serviceName: t?.serviceName ?? null,
+            level: r.rating.level,
+            reasons: r.rating.reasons ?? [],
+            voided: false,
+          },
         })
-        ratingRows.push({
-          id: randomUUID(),
+        ratingCandidates.push({
+          id: rowId,
           deviceId: r.deviceId,
           ratingId: r.rating.id,
           seq: r.rating.seq,
@@ -205,7 +213,15 @@ export class PrismaIngestStore implements IngestStore {
           hour,
         })
       }
-      await insertRows(tx, 'Rating', ratingRows)
+      // Another instance may have stored one of these since existingKeys looked (its resend went
+      // there): only what this insert really added is new, counted in rollups, followed up, acked new.
+      const insertedRatings = await insertRows(tx, 'Rating', ratingCandidates)
+      const ratingRows = ratingCandidates.filter((row) => insertedRatings.has(row.id))
+      for (const row of ratingRows) {
+        const { incoming, delta } = ratingPending.get(row.id)!
+        result.newRatings.push(incoming)
+        deltas.addRating(delta)
+      }
       // Every 差评 opens its follow-up case in this same transaction: never missed, never twice.
       await openFollowupCases(tx, ratingRows)
 
@@ -215,7 +231,8 @@ export class PrismaIngestStore implements IngestStore {
         'eventId',
         events.map((e) => [e.deviceId, e.event.id]),
       )
-      const eventRows = []
+      const eventCandidates = []
+      const eventPending = new Map<string, { incoming: IncomingEvent; unrated: UnratedDelta | null }>()
       for (const e of events) {
         const key = `${e.deviceId}\u0000${e.event.id}`
         const device = devices.get(e.deviceId)
@@ -226,7 +243,6 @@ export class PrismaIngestStore implements IngestStore {
         push(result.committed, e.deviceId, e.event.id)
         if (seenEvents.has(key)) continue
         seenEvents.add(key)
-        result.newEvents.push(e)
         const ev = e.event
         const at = occurredAt(new Date(ev.at), device.clockSkewMs, e.receivedAt)
         const { day, hour } = localDayHour(at, device.hall.timeZone)
@@ -239,17 +255,16 @@ export class PrismaIngestStore implements IngestStore {
                 serviceName: ev.transaction.serviceName ?? null,
               }
             : { serviceCode: null, serviceName: null }
-        if (ev.type === 'unrated')
-          deltas.addUnrated({
-            hallId: device.hallId,
-            day,
-            hour,
-            windowId: device.windowId,
-            staffNo,
-            ...service,
-          })
-        eventRows.push({
-          id: randomUUID(),
+        const rowId = randomUUID()
+        eventPending.set(rowId, {
+          incoming: e,
+          unrated:
+            ev.type === 'unrated'
+              ? { hallId: device.hallId, day, hour, windowId: device.windowId, staffNo, ...service }
+              : null,
+        })
+        eventCandidates.push({
+          id: rowId,
           deviceId: e.deviceId,
           eventId: ev.id,
           type: ev.type,
@@ -266,7 +281,13 @@ export class PrismaIngestStore implements IngestStore {
           hour,
         })
       }
-      await insertRows(tx, 'PadEventRecord', eventRows)
+      const insertedEvents = await insertRows(tx, 'PadEventRecord', eventCandidates)
+      const eventRows = eventCandidates.filter((row) => insertedEvents.has(row.id))
+      for (const row of eventRows) {
+        const { incoming, unrated } = eventPending.get(row.id)!
+        result.newEvents.push(incoming)
+        if (unrated) deltas.addUnrated(unrated)
+      }
       await writeRollups(tx, deltas)
       if (ratingRows.length + eventRows.length)
         for (const hook of this.hooks) await hook(tx, { ratings: ratingRows, events: eventRows, devices })

@@ -4,7 +4,11 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../server/db/client.ts'
 import { listMigrations } from '../../server/db/migrate.ts'
-import { PrismaIngestStore, type IncomingRating } from '../../server/repositories/ratings.ts'
+import {
+  PrismaIngestStore,
+  type CommitResult,
+  type IncomingRating,
+} from '../../server/repositories/ratings.ts'
 import { sampleEvent, sampleRating, sampleTransaction } from '../fixtures/messages.ts'
 import { DATABASES, type TestDatabase } from '../helpers/databases.ts'
 
@@ -129,4 +133,83 @@ describe.each(DATABASES)('ingest store on %s', (_name, make) => {
     expect((await db.prisma.rating.count()) - before).toBe(2000)
     expect((await store.commitBatch(batch, [], [])).newRatings).toHaveLength(0)
   })
+
+  it('stores and counts a rating once when two instances commit it at the same moment', async () => {
+    // Two server instances each got a copy (a resend after a lost ack went to the other one): both
+    // transactions look before either has committed, so the insert itself must tell which is new.
+    const other = await tdb.open()
+    const store2 = new PrismaIngestStore(other.prisma)
+    const day = '2026-03-02'
+    const countsBefore = await rollupTotals(db, day)
+    const casesBefore = await db.prisma.followupCase.count()
+    const batch = Array.from({ length: 50 }, (_, i) =>
+      incoming('p1', { level: 1 + (i % 5), class: i % 5 < 2 ? 'bad' : 'good', key: 5 - (i % 5), scale: 5 }),
+    )
+    const unrated = Array.from({ length: 10 }, () => ({
+      deviceId: 'p1',
+      event: sampleEvent('unrated'),
+      receivedAt: new Date('2026-03-02T01:15:09.123Z'),
+    }))
+    // As the ingest does: a commit that fails (SQLite: the other writer holds the file) is retried.
+    const commit = async (s: PrismaIngestStore) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await s.commitBatch(batch, unrated, [])
+        } catch (err) {
+          if (attempt > 20) throw err
+          await new Promise((r) => setTimeout(r, 50))
+        }
+      }
+    }
+    let a: CommitResult, b: CommitResult
+    if (db.provider === 'postgres') {
+      // Force the race: A inserts and then holds its transaction open until B's insert of the same
+      // rows is waiting on A's locks (B looked before A committed), then A commits.
+      let aInserted!: () => void
+      const inserted = new Promise<void>((r) => (aInserted = r))
+      let armed = true
+      store.onTransaction(async () => {
+        if (!armed) return
+        armed = false
+        aInserted()
+        for (let i = 0; i < 600; i++) {
+          const [{ n }] = await other.prisma.$queryRaw<{ n: bigint }[]>`
+            SELECT count(*) AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`
+          if (n > 0n) return
+          await new Promise((r) => setTimeout(r, 50))
+        }
+        throw new Error('the second commit never waited on the first')
+      })
+      const first = commit(store)
+      await inserted
+      ;[b, a] = await Promise.all([commit(store2), first])
+    } else {
+      // SQLite has one writer: a commit that looked before the other's commit fails and is retried.
+      ;[a, b] = await Promise.all([commit(store), commit(store2)])
+    }
+    await other.close()
+    // Each pad hears its ids committed from both; the ratings are new to exactly one of them.
+    expect(a.committed.get('p1')).toHaveLength(60)
+    expect(b.committed.get('p1')).toHaveLength(60)
+    expect(a.newRatings.length + b.newRatings.length).toBe(50)
+    expect(a.newEvents.length + b.newEvents.length).toBe(10)
+    const ids = batch.map((r) => r.rating.id)
+    expect(await db.prisma.rating.count({ where: { deviceId: 'p1', ratingId: { in: ids } } })).toBe(50)
+    const counts = await rollupTotals(db, day)
+    expect(counts.rated - countsBefore.rated).toBe(50)
+    expect(counts.unrated - countsBefore.unrated).toBe(10)
+    expect((await db.prisma.followupCase.count()) - casesBefore).toBe(20) // levels 1 and 2
+  })
 })
+
+async function rollupTotals(db: Database, day: string) {
+  const rows = await db.prisma.rollupDay.findMany({ where: { hallId: 'h1', day } })
+  return rows.reduce(
+    (t, r) => ({
+      rated: t.rated + r.level1 + r.level2 + r.level3 + r.level4 + r.level5,
+      unrated: t.unrated + r.unrated,
+    }),
+    { rated: 0, unrated: 0 },
+  )
+}
