@@ -11,6 +11,7 @@ import { Filters, reportQuery } from '../components/filters.tsx'
 import { ExportButtons } from '../components/exports.tsx'
 import { TrendChart } from '../components/report-charts.tsx'
 import { Card, Empty, ErrorBox, Loading } from '../components/ui.tsx'
+import { FlagLabels, ft } from '../components/flags.tsx'
 import { KpiRow, previousQuery, trendInterval } from './overview.tsx'
 
 interface RatingRow {
@@ -25,6 +26,7 @@ interface RatingRow {
   occurredAt: string
   replayed: boolean
   voided: { reason: string } | null
+  flags: { kind: string }[]
 }
 
 export function DetailPage({ route, kind, id }: { route: Route; kind: 'window' | 'staff'; id: string }) {
@@ -34,6 +36,7 @@ export function DetailPage({ route, kind, id }: { route: Route; kind: 'window' |
   const base = reportQuery(route, hall)
   const q = { ...base, ...(kind === 'window' ? { windowId: id } : { staffNo: id }) }
   const onlyBad = route.query.class === 'bad'
+  const onlyFlagged = route.query.flagged === '1'
   const data = useApi(async () => {
     const summary = await get('/reports/summary', q as unknown as Query)
     const [previous, trend, windows, staff] = await Promise.all([
@@ -56,6 +59,7 @@ export function DetailPage({ route, kind, id }: { route: Route; kind: 'window' |
     staffNo: q.staffNo,
     serviceCode: q.serviceCode,
     class: onlyBad ? 'bad' : undefined,
+    flag: onlyFlagged ? 'any' : undefined,
   }
   const [ratings, setRatings] = useState<{ items: RatingRow[]; next: string | null; key: string }>({
     items: [],
@@ -151,6 +155,17 @@ export function DetailPage({ route, kind, id }: { route: Route; kind: 'window' |
               />
               {t('onlyBad')}
             </label>
+            <label class="check">
+              <input
+                type="checkbox"
+                name="onlyFlagged"
+                checked={onlyFlagged}
+                onChange={(e) =>
+                  navigate(route.path, { ...route.query, flagged: e.currentTarget.checked ? '1' : undefined })
+                }
+              />
+              {ft('onlyFlagged')}
+            </label>
             <ExportButtons report="ratings" query={ratingQuery} />
           </>
         }
@@ -181,6 +196,7 @@ export function DetailPage({ route, kind, id }: { route: Route; kind: 'window' |
                       <span class={`level-pill l${r.level}`}>{levelName(r.level)}</span>
                       {r.voided && <small class="muted"> {t('voided')}</small>}
                       {r.replayed && <small class="muted"> {t('replayed')}</small>}
+                      <FlagLabels flags={r.flags} />
                     </td>
                     <td>
                       {kind === 'window'

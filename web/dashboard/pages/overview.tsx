@@ -11,6 +11,7 @@ import { ExportButtons } from '../components/exports.tsx'
 import { HeatmapChart, LevelsChart, TrendChart } from '../components/report-charts.tsx'
 import { RankingTable, type Metrics } from '../components/tables.tsx'
 import { Card, Empty, ErrorBox, Kpi, Loading } from '../components/ui.tsx'
+import { FlagsCard } from '../components/flags.tsx'
 
 export function trendInterval(q: ReportQuery, days: number): 'day' | 'week' | 'month' {
   if (q.period === 'year' || days > 190) return 'month'
@@ -83,14 +84,15 @@ export function OverviewPage({ route }: { route: Route }) {
   const data = useApi(async () => {
     const summary = await get('/reports/summary', q as unknown as Query)
     const interval = trendInterval(q, summary.period.days)
-    const [previous, trend, heatmap, windows, staff] = await Promise.all([
+    const [previous, trend, heatmap, windows, staff, flags] = await Promise.all([
       get('/reports/summary', previousQuery(q, summary.period.previous) as unknown as Query),
       get('/reports/trend', { ...q, interval }),
       get('/reports/heatmap', { ...q, serviceCode: undefined }),
       get('/reports/windows', q as unknown as Query),
       get('/reports/staff', q as unknown as Query),
+      get('/reports/flags', { ...q, serviceCode: undefined, asOf: undefined }),
     ])
-    return { summary, previous, trend, heatmap, windows, staff, interval }
+    return { summary, previous, trend, heatmap, windows, staff, flags, interval }
   }, [key])
   const d = data.data
   const windowNames = new Map<string, string>((d?.windows.rows ?? []).map((r: any) => [r.windowId, r.name]))
@@ -170,6 +172,7 @@ export function OverviewPage({ route }: { route: Route }) {
               )}
             </Card>
           </div>
+          <FlagsCard report={d.flags} route={route} />
           <div class="grid two">
             <Card
               title={t('windowRanking')}
