@@ -54,7 +54,9 @@ describe.skipIf(noChromium)('integrity flags on the dashboard', () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
     const page = await context.newPage()
     page.on('pageerror', (e) => console.error('page error:', e))
-    await page.goto(`${s.httpUrl}/app/dashboard/#/login?next=${encodeURIComponent('/app/dashboard/#/overview')}`)
+    await page.goto(
+      `${s.httpUrl}/app/dashboard/#/login?next=${encodeURIComponent('/app/dashboard/#/overview')}`,
+    )
     await page.fill('input[name=username]', admin.username)
     await page.fill('input[name=password]', admin.password)
     await page.click('button[type=submit]')
