@@ -299,6 +299,15 @@ export interface RatingExportContext {
   period?: { label: string; from: string; to: string }
 }
 
+/** Integrity flags (server/integrity/) as the ratings export names them. */
+const FLAG_LABELS: Record<string, { zh: string; en: string }> = {
+  fastPress: { zh: '提示后秒按', en: 'fastPress' },
+  burst: { zh: '连续快速评价', en: 'burst' },
+  outsideHours: { zh: '非办公时间', en: 'outsideHours' },
+  clockSkew: { zh: '评价器时钟偏差', en: 'clockSkew' },
+  seqGap: { zh: '之前有评价缺失', en: 'seqGap' },
+}
+
 export function ratingsExport(
   rows: AsyncIterable<RatingView>,
   ctx: RatingExportContext,
@@ -337,6 +346,12 @@ export function ratingsExport(
     { ...t('评价器', 'Pad'), value: (r) => r.deviceId },
     { ...t('已作废', 'Voided'), value: (r, lang) => (r.voided ? t('是', 'yes') : t('否', 'no'))[lang] },
     { ...t('作废原因', 'Void reason'), value: (r) => r.voided?.reason ?? null },
+    {
+      ...t('异常标记', 'Flags'),
+      width: 16,
+      value: (r, lang) =>
+        r.flags.map((f) => FLAG_LABELS[f.kind]?.[lang] ?? f.kind).join(lang === 'zh' ? '、' : ', ') || null,
+    },
     {
       ...t('接收时间', 'Received at'),
       width: 20,

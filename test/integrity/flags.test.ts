@@ -255,5 +255,15 @@ describe.each(DATABASES)('integrity flags on %s', (_name, make) => {
       (await s.api('GET', `/api/v1/reports/flags?hallId=${HALL}&period=month`, undefined, other)).status,
     ).toBe(403)
     expect((await s.api('GET', `/api/v1/ratings?flag=nonsense`)).status).toBe(400)
+
+    // The ratings export carries each rating's flags, and takes the same flag filter.
+    const csv = await fetch(
+      `${s.httpUrl}/api/v1/exports/ratings?hallId=${HALL}&flag=burst&format=csv&lang=en`,
+      { headers: { authorization: `Bearer ${s.adminToken}` } },
+    )
+    const lines = (await csv.text()).trimEnd().split('\r\n')
+    expect(lines[0]).toContain(',Flags,')
+    expect(lines).toHaveLength(1 + 6)
+    for (const line of lines.slice(1)) expect(line).toContain(',burst,')
   })
 })
