@@ -60,6 +60,24 @@ export class FlagRepository {
     return { total, windows, staff }
   }
 
+  /** Counts per kind for each of these halls (the caller has checked they may be seen). */
+  async hallCounts(hallIds: string[], days: { from: string; to: string }) {
+    const groups = await this.db.ratingFlag.groupBy({
+      by: ['hallId', 'kind'],
+      where: { hallId: { in: hallIds }, day: { gte: days.from, lte: days.to } },
+      _count: { _all: true },
+    })
+    const out = new Map(hallIds.map((id) => [id, emptyCounts()]))
+    for (const g of groups) {
+      const c = out.get(g.hallId)
+      const kind = g.kind as FlagKind
+      if (!c || !(kind in c)) continue
+      c[kind] += g._count._all
+      c.total += g._count._all
+    }
+    return out
+  }
+
   /** Flags, newest day first, cursor paged, each with the rating it is on (or the event). */
   async list(p: Principal, f: FlagFilters & { limit: number; cursor?: string }) {
     const rows = await this.db.ratingFlag.findMany({

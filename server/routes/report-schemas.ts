@@ -106,6 +106,8 @@ export const HallsQuery = withPeriodCheck(REPORT_FIELDS.halls)
 const { serviceCode: _noFlagService, asOf: _noAsOf, ...flagsFields } = reportFields
 /** The flags report: a hall, a period, optionally a window or staff member. */
 export const FlagsReportQuery = withPeriodCheck(flagsFields)
+/** Flags per hall: the halls asked for (or all the caller can see) and a period. */
+export const FlagsHallsQuery = withPeriodCheck({ hallIds: hallsFields.hallIds, ...periodFields })
 
 export const UnratedPolicyBody = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('keep') }).describe('Unrated transactions stay unrated (the default)'),

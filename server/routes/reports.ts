@@ -1,10 +1,14 @@
 // Reports over the rollups: summary, breakdowns and rankings, trends, heat map. Viewers and
 // managers read the halls they are scoped to; another hall's report answers 403.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { assertAdmin } from '../auth/principal.ts'
+import { assertAdmin, assertHall } from '../auth/principal.ts'
+import { badRequest, notFound } from '../errors.ts'
+import { today } from '../reports/local-time.ts'
+import { resolvePeriod } from '../reports/periods.ts'
 import { rebuildRollups } from '../reports/rollups.ts'
 import { periodView } from '../reports/service.ts'
 import {
+  FlagsHallsQuery,
   FlagsReportQuery,
   HallsQuery,
   HeatmapQuery,
@@ -112,6 +116,40 @@ const reports: FastifyPluginAsyncZod = async (app) => {
         staff: [...counts.staff]
           .map(([no, flags]) => ({ staffNo: no || null, name: staffNames.get(no) ?? null, flags }))
           .sort((a, b) => byTotal(a, b) || String(a.staffNo).localeCompare(String(b.staffNo))),
+      }
+    },
+  )
+  app.get(
+    '/reports/flags/halls',
+    {
+      schema: {
+        tags,
+        querystring: FlagsHallsQuery,
+        summary: 'Integrity flags per hall over a period: counts per kind, most flagged first',
+      },
+    },
+    async (req) => {
+      const { hallIds, ...input } = req.query
+      for (const id of hallIds ?? []) assertHall(req.principal, id)
+      const wanted = hallIds ?? (req.principal.halls === 'all' ? undefined : req.principal.halls)
+      const halls = await app.db.prisma.hall.findMany({
+        where: wanted ? { id: { in: wanted } } : {},
+        select: { id: true, name: true, timeZone: true },
+        orderBy: { id: 'asc' },
+      })
+      for (const id of hallIds ?? []) if (!halls.some((h) => h.id === id)) throw notFound(`hall ${id}`)
+      if (!halls.length) throw badRequest('no halls to report on', 'hallIds')
+      // One calendar period for all, as in GET /reports/halls: the first hall's zone says what today is.
+      const period = resolvePeriod(input, today(halls[0].timeZone))
+      const counts = await app.integrity.flags.hallCounts(
+        halls.map((h) => h.id),
+        period,
+      )
+      return {
+        period: periodView(period),
+        rows: halls
+          .map((h) => ({ hallId: h.id, name: h.name, flags: counts.get(h.id)! }))
+          .sort((a, b) => b.flags.total - a.flags.total || a.hallId.localeCompare(b.hallId)),
       }
     },
   )

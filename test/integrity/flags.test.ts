@@ -256,6 +256,21 @@ describe.each(DATABASES)('integrity flags on %s', (_name, make) => {
     ).toBe(403)
     expect((await s.api('GET', `/api/v1/ratings?flag=nonsense`)).status).toBe(400)
 
+    // Per hall, for whoever compares halls: this one against a quiet one.
+    expect((await s.api('POST', '/api/v1/halls', { id: 'hall-2', name: '分中心' })).status).toBe(201)
+    const range = `period=custom&from=2026-03-01&to=${today > '2026-03-01' ? today : '2026-03-31'}`
+    const halls = await s.api('GET', `/api/v1/reports/flags/halls?${range}`)
+    expect(halls.status).toBe(200)
+    expect(halls.body.rows.map((r: any) => [r.hallId, r.flags.total])).toEqual([
+      [HALL, flags.total],
+      ['hall-2', 0],
+    ])
+    const mine = await s.api('GET', `/api/v1/reports/flags/halls?${range}`, undefined, other)
+    expect(mine.body.rows.map((r: any) => r.hallId)).toEqual(['hall-2'])
+    expect((await s.api('GET', `/api/v1/reports/flags/halls?hallIds=${HALL}`, undefined, other)).status).toBe(
+      403,
+    )
+
     // The ratings export carries each rating's flags, and takes the same flag filter.
     const csv = await fetch(
       `${s.httpUrl}/api/v1/exports/ratings?hallId=${HALL}&flag=burst&format=csv&lang=en`,
