@@ -18,15 +18,33 @@ export const DeviceId = z
 export const Timestamp = z.iso
   .datetime({ offset: true })
   .describe('ISO 8601 time with offset, by the pad clock')
-/** Text from a pad: anything but NUL, which no database text column should be asked to hold. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+const LONE_SURROGATE_MESSAGE = 'must not contain a lone surrogate (not Unicode text)'
+
+/**
+ * What is wrong with a string as text to store, or null: NUL (PostgreSQL text cannot hold it) or a
+ * lone UTF-16 surrogate (a JSON escape like "\ud800" that is no character; no database driver can
+ * write it). Pads' messages and every HTTP request are checked for both where they enter.
+ */
+export function textProblem(s: string): string | null {
+  if (s.includes('\u0000')) return 'must not contain NUL'
+  if (LONE_SURROGATE.test(s)) return LONE_SURROGATE_MESSAGE
+  return null
+}
+
+/** Text from a pad: anything but NUL and lone surrogates (see textProblem). */
 const Text = (min: number, max: number) =>
   z
     .string()
     .min(min)
     .max(max)
     .regex(/^[^\u0000]*$/, 'must not contain NUL')
+    .refine((s) => !LONE_SURROGATE.test(s), LONE_SURROGATE_MESSAGE)
 export const StaffNo = Text(1, 32).describe('工号, the staff number')
 const ShortText = (max: number) => Text(1, max)
+
+/** A count from a pad: a whole number that fits the 32-bit integer columns it is stored in. */
+const Count = (min: number) => z.number().int().min(min).max(2_147_483_647)
 
 export const LevelSchema = z.union([z.literal(5), z.literal(4), z.literal(3), z.literal(2), z.literal(1)])
 export const ScaleSchema = z.union(
@@ -53,7 +71,7 @@ export const Rating = z
   .object({
     v,
     id: MessageId,
-    seq: z.number().int().min(1).describe('Per-pad sequence number; only grows, survives reboots'),
+    seq: Count(1).describe('Per-pad sequence number; only grows, survives reboots'),
     scale: ScaleSchema.describe('Number of keys on the pad'),
     key: z.number().int().min(1).max(5).describe('Key pressed, 1 = best (leftmost)'),
     level: LevelSchema.describe('Five-level value: 5 非常满意 … 1 非常不满意'),
@@ -61,7 +79,7 @@ export const Rating = z
     reasons: z.array(ShortText(32)).max(10).optional().describe('Reason codes chosen after a 差评'),
     transaction: Transaction.nullable().describe('The transaction this rating answers, or null'),
     staffNo: StaffNo.nullable().describe('Staff signed in at the pad when the key was pressed'),
-    configVersion: z.number().int().min(0).optional().describe('Config version the pad was running'),
+    configVersion: Count(0).optional().describe('Config version the pad was running'),
     promptedAt: Timestamp.describe(
       'Pad time of the prompt this rating answers; a press with no prompt is an event, never a rating',
     ),
@@ -116,11 +134,9 @@ export type PadState = z.infer<typeof PadState>
 export const Birth = z.object({
   v,
   state: z.literal('online'),
-  connectCount: z
-    .number()
-    .int()
-    .min(0)
-    .describe('Connect counter, persisted on the pad; the will of this connection carries the same value'),
+  connectCount: Count(0).describe(
+    'Connect counter, persisted on the pad; the will of this connection carries the same value',
+  ),
   firmware: ShortText(64),
   model: ShortText(64),
   capabilities: z.object({
@@ -129,10 +145,10 @@ export const Birth = z.object({
     voice: z.boolean(),
     reasons: z.boolean().describe('Can ask for reasons after a 差评'),
   }),
-  outboxDepth: z.number().int().min(0),
-  outboxCapacity: z.number().int().min(1),
+  outboxDepth: Count(0),
+  outboxCapacity: Count(1),
   padState: PadState,
-  configVersion: z.number().int().min(0).nullable().describe('Config version applied, null before the first'),
+  configVersion: Count(0).nullable().describe('Config version applied, null before the first'),
   staffNo: StaffNo.nullable(),
   clock: Timestamp.describe('Pad clock when this was sent'),
 })
@@ -141,11 +157,7 @@ export type Birth = z.infer<typeof Birth>
 export const Death = z.object({
   v,
   state: z.literal('offline'),
-  connectCount: z
-    .number()
-    .int()
-    .min(0)
-    .describe('Same value as the birth of the connection this will belongs to'),
+  connectCount: Count(0).describe('Same value as the birth of the connection this will belongs to'),
 })
 export type Death = z.infer<typeof Death>
 
@@ -251,7 +263,7 @@ export const PadEvent = z.discriminatedUnion('type', [
     .describe('Another press after the rating of this prompt was taken (一次一评)'),
   z.object({ ...eventBase, type: z.literal('staffSignIn'), staffNo: StaffNo }),
   z.object({ ...eventBase, type: z.literal('staffSignOut'), staffNo: StaffNo }),
-  z.object({ ...eventBase, type: z.literal('outboxFull'), depth: z.number().int().min(0) }),
+  z.object({ ...eventBase, type: z.literal('outboxFull'), depth: Count(0) }),
   z.object({ ...eventBase, type: z.literal('error'), code: ShortText(64), message: Text(0, 1000) }),
 ])
 export type PadEvent = z.infer<typeof PadEvent>

@@ -19,6 +19,7 @@ import repositoriesPlugin from './plugins/repositories.ts'
 import ingestPlugin from './plugins/ingest.ts'
 import webPlugin from './plugins/web.ts'
 import securityHeadersPlugin from './plugins/security-headers.ts'
+import inputGuardPlugin from './plugins/input-guard.ts'
 import livePlugin from './plugins/live.ts'
 import integrationsPlugin from './plugins/integrations.ts'
 import integrityPlugin from './plugins/integrity.ts'
@@ -79,6 +80,7 @@ export async function buildApp({ config, logger }: BuildOptions): Promise<Fastif
 
   await app.register(configPlugin, { config })
   await app.register(securityHeadersPlugin)
+  await app.register(inputGuardPlugin)
   await app.register(databasePlugin)
   await app.register(brokerPlugin)
   await app.register(authPlugin)

@@ -1,6 +1,7 @@
 // Pad authorisation rules, shared by the embedded broker and by the HTTP auth/ACL endpoints that
 // an external broker (EMQX and the like) calls. One rule set, so both brokers agree.
 import {
+  isDeviceId,
   MAX_PAYLOAD_BYTES,
   MOSQUITTO_PAD_ACL,
   padPublishTopics,
@@ -16,6 +17,8 @@ export function padMayPublish(
   topic: string,
   opts: { retain?: boolean; bytes?: number } = {},
 ): string | null {
+  // An external broker asks about any username it was given: only a device id has pad topics.
+  if (!isDeviceId(deviceId)) return `${JSON.stringify(deviceId)} is not a device id`
   if (!padPublishTopics(deviceId).includes(topic)) return `pad ${deviceId} may not publish to ${topic}`
   if (opts.bytes !== undefined && opts.bytes > MAX_PAYLOAD_BYTES)
     return `payload of ${opts.bytes} bytes is over the limit of ${MAX_PAYLOAD_BYTES}`
@@ -25,7 +28,7 @@ export function padMayPublish(
 }
 
 export function padMaySubscribe(deviceId: string, filter: string): boolean {
-  return padSubscribeTopics(deviceId).includes(filter)
+  return isDeviceId(deviceId) && padSubscribeTopics(deviceId).includes(filter)
 }
 
 /** A Mosquitto ACL file: the server's user may do anything on the protocol, pads only their topics. */

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MAX_PAYLOAD_BYTES, PadEvent, Rating, Status, topics, type UpChannel } from '../../protocol/index.ts'
 import { REJECTED_PAYLOAD_CAP } from '../../server/repositories/ratings.ts'
 import { DATABASES, type TestDatabase } from '../helpers/databases.ts'
+import { applyEdit, edit, serialize, type Edit, type Json } from '../helpers/fuzz.ts'
 import { RawPad } from '../helpers/raw-pad.ts'
 import { seedHall, startServer, waitFor, type TestServer } from '../helpers/server.ts'
 import { EVENT_TYPES, sampleBirth, sampleDeath, sampleEvent, sampleRating } from '../fixtures/messages.ts'
@@ -26,94 +27,6 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 40)
 const SCHEMAS = { rating: Rating, event: PadEvent, status: Status } as const
 
 // ---------------------------------------------------------------- what is sent
-
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
-
-/** A value spliced into the JSON text as is: numbers JSON.stringify cannot write, deep nesting. */
-const RAW = '\u0001raw:'
-const raw = (text: string) => `${RAW}${text}\u0001`
-
-/** Values a pad should never send where a field is expected. */
-const nasty: fc.Arbitrary<Json> = fc.oneof(
-  fc.constant(null),
-  fc.boolean(),
-  fc.integer(),
-  fc.double().map((d) => (Number.isFinite(d) ? d : raw(String(d) === 'NaN' ? '1e999' : '-1e999'))),
-  fc.constantFrom(
-    -1,
-    0,
-    -0,
-    1.5,
-    2 ** 31,
-    2 ** 53 + 2,
-    1e308,
-    raw('1e999'),
-    raw('-0.0e-0'),
-    raw('123456789012345678901234567890'),
-    'NaN',
-    'Infinity',
-    '',
-    ' ',
-    'a/b',
-    '+',
-    '#',
-    'id\u0000with-nul',
-    'rp/v1/+/rating',
-    '\ud800',
-    '👍🏽 非常满意',
-    '\u202eevil',
-    '2026-02-30T25:61:00+08:00',
-    '__proto__',
-  ),
-  fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.string({ unit: 'grapheme', maxLength: 40 }),
-  // Huge, but under MAX_PAYLOAD_BYTES once in a message (bigger is the broker's business, below).
-  fc.integer({ min: 2000, max: 6000 }).map((n) => '字'.repeat(n / 3) + 'x'.repeat(n % 7)),
-  fc.integer({ min: 1, max: 5000 }).map((d) => raw('['.repeat(d) + ']'.repeat(d))),
-  fc.integer({ min: 1, max: 2000 }).map((d) => raw('{"a":'.repeat(d) + '1' + '}'.repeat(d))),
-  fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>,
-)
-
-/** Every path to a field of a message, nested ones included. */
-function paths(v: Json, prefix: string[] = []): string[][] {
-  if (v === null || typeof v !== 'object') return []
-  const keys = Array.isArray(v) ? v.map((_, i) => String(i)) : Object.keys(v)
-  return keys.flatMap((k) => [[...prefix, k], ...paths((v as Record<string, Json>)[k], [...prefix, k])])
-}
-
-type Edit = { at: number; op: 'drop' | 'set' | 'add'; value: Json; key: string }
-const edit: fc.Arbitrary<Edit> = fc.record({
-  at: fc.nat(),
-  op: fc.constantFrom('drop', 'set', 'set', 'add'),
-  value: nasty,
-  key: fc.constantFrom('extra', '__proto__', 'constructor', 'v', 'id', 'type', 'state', '', '💥'),
-})
-
-function applyEdit(message: Json, e: Edit): Json {
-  const all = paths(message).filter((p) => p[0] !== 'fz') // the marker stays
-  if (!all.length) return message
-  const path = all[e.at % all.length]
-  let parent = message as Record<string, Json>
-  for (const k of path.slice(0, -1)) parent = parent[k] as Record<string, Json>
-  const last = path[path.length - 1]
-  if (e.op === 'drop') {
-    if (Array.isArray(parent)) parent.splice(Number(last), 1)
-    else delete parent[last]
-  } else if (e.op === 'set') parent[last] = e.value
-  else if (!Array.isArray(parent))
-    Object.defineProperty(parent, e.key, {
-      value: e.value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
-  return message
-}
-
-/** JSON text, with the raw pieces spliced in. */
-function serialize(v: Json): string {
-  return JSON.stringify(v).replace(/"\\u0001raw:(.*?)\\u0001"/g, (_m, text: string) => text)
-}
 
 type Shape = 'json' | 'truncated' | 'garbage' | 'notObject'
 interface Case {
@@ -148,7 +61,7 @@ const caseFor = (channel: UpChannel): fc.Arbitrary<Case> =>
 function payloadOf(c: Case, marker: string): Buffer {
   // The marker goes first so it survives the cap on stored payloads; unknown keys are allowed.
   const message = { fz: marker, ...(validBase(c.channel, c.base, `fz-${randomUUID()}`) as object) } as Json
-  for (const e of c.edits) applyEdit(message, e)
+  for (const e of c.edits) applyEdit(message, e, (p) => p[0] !== 'fz') // the marker stays
   const text = serialize(message)
   if (c.shape === 'json') return Buffer.from(text)
   if (c.shape === 'truncated') {
@@ -306,6 +219,30 @@ describe.each(DATABASES)('fuzzed pad messages on %s', (_name, make) => {
     expect(kept.payloadBytes).toBe(raw.length + 4)
     expect(kept.reason).toMatch(/not JSON/)
     tally.rejected++
+  })
+
+  it('rejects what no database column holds: a lone surrogate, numbers beyond 32 bits', async () => {
+    const cases: [UpChannel, object, RegExp][] = [
+      ['rating', pad.rating({ staffNo: 'S\ud800' }), /^staffNo: .*lone surrogate/],
+      ['rating', pad.rating({ seq: 2 ** 31 }), /^seq: /],
+      ['rating', pad.rating({ configVersion: 2 ** 53 + 2 }), /^configVersion: /],
+      ['event', sampleEvent('outboxFull', { depth: 2 ** 40 }), /^depth: /],
+      ['event', sampleEvent('error', { message: '\udc00 display' }), /^message: .*lone surrogate/],
+      ['status', sampleBirth({ connectCount: 2 ** 31 }), /^connectCount: /],
+      ['status', sampleDeath({ connectCount: 2 ** 31 }), /connectCount: /],
+    ]
+    for (const [channel, message, reason] of cases) {
+      const marker = `fzcol${++sent}x${randomUUID().slice(0, 8)}`
+      await pad.client.publishAsync(topics[channel](pad.id), JSON.stringify({ fz: marker, ...message }), {
+        qos: 1,
+      })
+      const [row] = await waitFor(async () => {
+        const r = await rowsWith(marker)
+        return r.length ? r : null
+      }, `${channel} rejected: ${reason}`)
+      expect(row.reason).toMatch(reason)
+      tally.rejected++
+    }
   })
 
   it('kept every rejected message as exactly one row, and still takes a valid rating', async () => {

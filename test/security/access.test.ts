@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto'
 import BetterSqlite3 from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fillPath, openApi, operations, type Operation, type PathIds } from '../helpers/openapi.ts'
 import { RawPad } from '../helpers/raw-pad.ts'
 import { seedHall, startServer, waitFor, type TestServer } from '../helpers/server.ts'
 
@@ -11,8 +12,8 @@ let s: TestServer
 let viewer: string
 let managerA: string
 /** Ids of hall B's things, to put in paths and queries as hall A's manager. */
-const B: Record<string, string> = {}
-let routes: { method: string; path: string }[]
+let B: PathIds & { caseId: string; ratingId: string }
+let routes: Operation[]
 
 beforeAll(async () => {
   s = await startServer()
@@ -32,37 +33,20 @@ beforeAll(async () => {
   }
   const bCase = await s.app.db.prisma.followupCase.findFirstOrThrow({ where: { hallId: 'hall-b' } })
   const bRating = await s.app.db.prisma.rating.findFirstOrThrow({ where: { hallId: 'hall-b' } })
-  Object.assign(B, {
+  B = {
     hallId: 'hall-b',
     windowId: b.pads[0].windowId,
     staffNo: b.pads[0].staffNo,
     deviceId: b.pads[0].id,
     caseId: bCase.id,
     ratingId: bRating.id,
-  })
-  const doc = (await s.api('GET', '/docs/json')).body as { paths: Record<string, Record<string, unknown>> }
-  routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
-    Object.keys(ops)
-      .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
-      .map((method) => ({ method: method.toUpperCase(), path })),
-  )
+  }
+  routes = operations(await openApi(s))
 })
 afterAll(async () => s?.close())
 
 /** Fills path parameters with hall B's ids ({id} by what the path is about). */
-function fill(path: string): string {
-  return path.replace(/\{(\w+)\}/g, (_m, name: string) => {
-    if (name === 'hallId') return B.hallId
-    if (name === 'staffNo') return B.staffNo
-    if (name === 'year') return '2026'
-    if (path.startsWith('/api/v1/windows')) return B.windowId
-    if (path.startsWith('/api/v1/staff')) return B.staffNo
-    if (path.startsWith('/api/v1/devices')) return B.deviceId
-    if (path.startsWith('/api/v1/followups')) return B.caseId
-    if (path.startsWith('/api/v1/halls')) return B.hallId
-    return 'x'
-  })
-}
+const fill = (path: string) => fillPath(path, B)
 
 async function call(method: string, path: string, token: string, body?: unknown) {
   const res = await fetch(`${s.httpUrl}${path}`, {
