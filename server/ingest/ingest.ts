@@ -250,7 +250,7 @@ export class Ingest {
         // The pad runs an older config than the last one published, or none: the retained copy may
         // be gone (the embedded broker keeps retained messages in memory only), so publish again.
         if (published !== null && (s.data.configVersion ?? 0) < published)
-          await this.o.padConfig.publish([deviceId])
+          await this.o.padConfig.republish([deviceId])
       } else {
         const r = await this.o.devices.recordDeath(deviceId, s.data, receivedAt)
         if (r === 'stale')

@@ -11,9 +11,23 @@ export class PadConfigPublisher {
     private readonly publicUrl?: string,
   ) {}
 
+  /** A new version of each pad's config: call it after what a pad shows has changed. */
   async publish(deviceIds: Iterable<string>): Promise<void> {
+    await this.send(deviceIds, true)
+  }
+
+  /**
+   * The current version again, unchanged, for a pad that reports an older one (the retained copy
+   * was lost, or its status crossed a newer config on the way). Never a new version: a pad whose
+   * status trails the config would otherwise be sent a newer one each time, without end.
+   */
+  async republish(deviceIds: Iterable<string>): Promise<void> {
+    await this.send(deviceIds, false)
+  }
+
+  private async send(deviceIds: Iterable<string>, next: boolean): Promise<void> {
     for (const id of new Set(deviceIds)) {
-      const config = await this.devices.nextConfig(id, this.publicUrl)
+      const config = await this.devices.buildConfig(id, { next, publicUrl: this.publicUrl })
       // A revoked pad gets its retained config cleared (an empty retained message deletes it).
       await this.bus.publish(topics.config(id), config ? JSON.stringify(config) : '', {
         qos: 1,

@@ -164,18 +164,22 @@ export class DeviceRepository {
     if (ids.length) await this.db.device.updateMany({ where: { id: { in: ids } }, data: { lastSeenAt: at } })
   }
 
-  /** Builds the next config for a pad and records its version. Null for revoked pads. */
-  async nextConfig(id: string, publicUrl?: string): Promise<Config | null> {
+  /**
+   * Builds a pad's config. `next` (something it shows has changed) gives it a new version and
+   * records it; otherwise the current version is built again, for a pad that missed it. Null for
+   * revoked pads.
+   */
+  async buildConfig(id: string, o: { next: boolean; publicUrl?: string }): Promise<Config | null> {
+    const publicUrl = o.publicUrl
     const d = await this.db.device.findUnique({
       where: { id },
       include: { hall: true, window: { include: { signedInStaff: true } } },
     })
     if (!d || d.revokedAt) return null
     const hall = hallView(d.hall)
-    const { configVersion } = await this.db.device.update({
-      where: { id },
-      data: { configVersion: { increment: 1 } },
-    })
+    const { configVersion } = o.next
+      ? await this.db.device.update({ where: { id }, data: { configVersion: { increment: 1 } } })
+      : d
     const s = d.window?.signedInStaff
     const photo =
       s?.photoUrl && publicUrl && s.photoUrl.startsWith('/')

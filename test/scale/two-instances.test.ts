@@ -65,8 +65,21 @@ describe('two server instances, one killed halfway', () => {
 
     const t0 = Date.now()
     for (let round = 1; round <= ROUNDS; round++) {
-      if (round % 10 === 0)
-        console.log(`round ${round}: ${Date.now() - t0} ms, ${JSON.stringify(sim.stats())}`)
+      if (round % 10 === 0) {
+        const health = await Promise.all(
+          [a, b].map((s) =>
+            fetch(`${s.httpUrl}/health`).then(
+              (r) => r.json().then((h) => h.ingest),
+              () => 'down',
+            ),
+          ),
+        )
+        const { ratingsSent, ratingsAcked, outboxMessages } = sim.stats()
+        console.log(
+          `round ${round}: ${Date.now() - t0} ms; pads sent ${ratingsSent}, acked ${ratingsAcked}, ` +
+            `outboxes ${outboxMessages}; ingest ${JSON.stringify(health)}`,
+        )
+      }
       if (round === ROUNDS / 2 + 1) {
         // Halfway: instance A dies without a goodbye; whatever it had not committed is never acked.
         a.child.kill('SIGKILL')

@@ -213,4 +213,32 @@ describe('config after the broker lost its retained copy', () => {
     expect(pad.configs).toHaveLength(1)
     await pad.close()
   })
+
+  it('sends a pad whose status trails the config the same version again, never a newer one', async () => {
+    // A status crossing a newer config on the wire reports an older version. Answering with a new
+    // version each time made pad and server chase each other without end (seen: versions in the
+    // thousands under a sign-in burst); the current version again ends it.
+    const id = pads[9].id
+    const pad = await RawPad.connect(s.mqttUrl, id, pads[9].secret)
+    await s.app.padConfig.publish([id])
+    const { configVersion } = await s.app.db.prisma.device.findUniqueOrThrow({ where: { id } })
+    const current = await waitFor(() => pad.configs.find((c) => c.version === configVersion), 'config')
+    const seen = pad.configs.length
+    for (let n = 1; n <= 3; n++)
+      await pad.client.publishAsync(
+        topics.status(id),
+        JSON.stringify(sampleBirth({ connectCount: n, configVersion: current.version - 1 })),
+        { qos: 1, retain: true },
+      )
+    await waitFor(() => pad.configs.length >= seen + 3 || undefined, 'config sent again per stale status')
+    expect(pad.configs.slice(seen).map((c) => c.version)).toEqual([
+      current.version,
+      current.version,
+      current.version,
+    ])
+    expect((await s.app.db.prisma.device.findUniqueOrThrow({ where: { id } })).configVersion).toBe(
+      current.version,
+    )
+    await pad.close()
+  })
 })
