@@ -10,7 +10,8 @@
 // ON CONFLICT DO NOTHING on (kind, ratingId), and checkedSeq only ever moves forward, so a second
 // scan of the same ratings writes nothing new.
 import type { Db } from '../db/client.ts'
-import { insertRows, MAX_PARAMS } from '../db/bulk.ts'
+import { existingKeys, insertRows, MAX_PARAMS } from '../db/bulk.ts'
+import { messageId, serialOf } from '../drivers/keypad.ts'
 import { Prisma } from '../db/generated/sqlite/client.ts'
 import { flagRow, type FlagRow } from './writer.ts'
 
@@ -23,6 +24,33 @@ export function missingBetween(prev: number, next: number, cap = MISSING_LISTED)
   const missing: number[] = []
   for (let s = prev + 1; s < next && missing.length < cap; s++) missing.push(s)
   return { missing, count }
+}
+
+/** Gaps longer than this are not looked up in the pad's events (and are flagged as they are). */
+const EVENT_LOOKUP_MAX = 1000
+
+/**
+ * Serials that pads driven by a driver (server/drivers/keypad.ts) spent on events: such a pad
+ * numbers every message from one counter, so a rating seq missing because a no-prompt press or a
+ * timeout took it is no lost rating. Protocol pads number only their ratings and make random event
+ * ids, which never match.
+ */
+async function serialsOfEvents(db: Db, gaps: { row: Row; prev: number; seq: number }[]) {
+  const wanted: [string, string][] = []
+  for (const g of gaps)
+    if (g.seq - g.prev - 1 <= EVENT_LOOKUP_MAX)
+      for (let s = g.prev + 1; s < g.seq; s++) wanted.push([g.row.deviceId, messageId(g.row.deviceId, s)])
+  const found = await existingKeys(db, 'PadEventRecord', 'eventId', wanted)
+  const used = new Map<string, Set<number>>()
+  for (const key of found) {
+    const [deviceId, eventId] = key.split('\u0000')
+    const serial = serialOf(deviceId, eventId)
+    if (serial === null) continue
+    let set = used.get(deviceId)
+    if (!set) used.set(deviceId, (set = new Set()))
+    set.add(serial)
+  }
+  return used
 }
 
 export interface SeqGapScanResult {
@@ -69,15 +97,32 @@ export async function scanSeqGaps(db: Db, opts: { graceMs: number; now?: Date })
     SELECT "deviceId", "id", "seq", "prev", "top", "checked", "hallId", "windowId", "staffNo", "day"
     FROM j WHERE ("prev" IS NOT NULL AND "seq" - "prev" > 1) OR "seq" = "top"`)
 
-  const flags: FlagRow[] = []
+  const gaps: { row: Row; prev: number; seq: number }[] = []
   const progress = new Map<string, number>()
   for (const r of rows) {
     const seq = Number(r.seq)
     const top = Number(r.top)
     if (r.checked === null || Number(r.checked) < top) progress.set(r.deviceId, top)
     if (r.prev === null || r.prev === undefined || seq - Number(r.prev) <= 1) continue
+    gaps.push({ row: r, prev: Number(r.prev), seq })
+  }
+  const used = await serialsOfEvents(db, gaps)
+  const flags: FlagRow[] = []
+  for (const g of gaps) {
+    const taken = used.get(g.row.deviceId)
+    const { missing, count } = missingBetween(g.prev, g.seq, taken ? EVENT_LOOKUP_MAX : MISSING_LISTED)
+    const left = taken ? missing.filter((s) => !taken.has(s)) : missing
+    if (!left.length && count <= missing.length) continue
     flags.push(
-      flagRow({ kind: 'seqGap', detail: missingBetween(Number(r.prev), seq) }, { ratingId: r.id }, r, now),
+      flagRow(
+        {
+          kind: 'seqGap',
+          detail: { missing: left.slice(0, MISSING_LISTED), count: count - (missing.length - left.length) },
+        },
+        { ratingId: g.row.id },
+        g.row,
+        now,
+      ),
     )
   }
   if (!flags.length && !progress.size) return { devices: 0, gaps: 0 }

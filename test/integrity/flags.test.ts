@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { topics, type Rating } from '../../protocol/index.ts'
 import { localDayHour } from '../../server/reports/local-time.ts'
-import { sampleBirth, sampleEvent } from '../fixtures/messages.ts'
+import { messageId } from '../../server/drivers/keypad.ts'
+import { sampleBirth, sampleEvent, sampleRating } from '../fixtures/messages.ts'
 import { DATABASES, type TestDatabase } from '../helpers/databases.ts'
 import { RawPad } from '../helpers/raw-pad.ts'
 import { seedHall, startServer, waitFor, type TestServer } from '../helpers/server.ts'
@@ -221,6 +222,37 @@ describe.each(DATABASES)('integrity flags on %s', (_name, make) => {
     expect(run.body).toEqual({ devices: expect.any(Number), gaps: 0 })
   })
 
+  it('does not take serials a driver pad spent on events for lost ratings', async () => {
+    // A vendor keypad (server/drivers/keypad.ts) numbers every message from one counter: serial 2
+    // was a press with no prompt, serial 4 a rating that never came.
+    const dev = await s.api('POST', '/api/v1/devices', {
+      id: 'kp-1',
+      hallId: HALL,
+      windowId: pads[4].windowId,
+    })
+    expect(dev.status).toBe(201)
+    const receivedAt = new Date()
+    const rating = (serial: number) => ({
+      deviceId: 'kp-1',
+      receivedAt,
+      rating: sampleRating({
+        id: messageId('kp-1', serial),
+        seq: serial,
+        promptedAt: bj(`16:0${serial}:00`),
+        pressedAt: bj(`16:0${serial}:04`),
+      }),
+    })
+    const press = {
+      deviceId: 'kp-1',
+      receivedAt,
+      event: sampleEvent('pressNoPrompt', { id: messageId('kp-1', 2), at: bj('16:02:00') }),
+    }
+    await s.app.repos.ingestStore.commitBatch([rating(1), rating(3), rating(5)], [press], [])
+    await s.app.integrity.scanSeqGaps(new Date(Date.now() + 25 * 3_600_000))
+    const flagged = await ratingsOf('deviceId=kp-1&flag=seqGap')
+    expect(flagged.map((r) => [r.seq, r.flags[0].detail])).toEqual([[5, { missing: [4], count: 1 }]])
+  })
+
   it('reports flag counts per kind, window and staff member over a period', async () => {
     const today = localDayHour(new Date(), 'Asia/Shanghai').day
     const res = await s.api(
@@ -229,7 +261,7 @@ describe.each(DATABASES)('integrity flags on %s', (_name, make) => {
     )
     expect(res.status).toBe(200)
     const { flags, windows, staff } = res.body
-    expect(flags).toMatchObject({ fastPress: 1, burst: 6, clockSkew: 2, seqGap: 2, noPrompt: 1 })
+    expect(flags).toMatchObject({ fastPress: 1, burst: 6, clockSkew: 2, seqGap: 3, noPrompt: 2 })
     expect(flags.outsideHours).toBeGreaterThanOrEqual(1)
     expect(flags.total).toBe(
       flags.fastPress + flags.burst + flags.outsideHours + flags.clockSkew + flags.seqGap + flags.noPrompt,
