@@ -18,6 +18,8 @@ function listening(port: number): Promise<boolean> {
 export interface TestMosquitto {
   url: string
   port: number
+  /** With `clientIdFromUsername`: the second listener, for the server instances. */
+  internalUrl: string | null
   /** Replaces the password file and tells Mosquitto to reload it (SIGHUP), as an operator would. */
   setPasswords(passwd: string): Promise<void>
   stop(): Promise<void>
@@ -26,19 +28,35 @@ export interface TestMosquitto {
   start(): Promise<void>
 }
 
-export async function startMosquitto(opts: { passwd: string; acl: string }): Promise<TestMosquitto> {
+/**
+ * `clientIdFromUsername`: the layout of docs/deploy.md, pads on `url` with use_username_as_clientid,
+ * the server instances on `internalUrl` without it.
+ */
+export async function startMosquitto(opts: {
+  passwd: string
+  acl: string
+  clientIdFromUsername?: boolean
+}): Promise<TestMosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'rp-mosq-'))
   const port = await freePort()
+  const internalPort = opts.clientIdFromUsername ? await freePort() : null
   const files = { passwd: join(dir, 'passwd'), acl: join(dir, 'acl'), conf: join(dir, 'mosquitto.conf') }
   writeFileSync(files.passwd, opts.passwd)
   writeFileSync(files.acl, opts.acl)
+  const auth = ['allow_anonymous false', `password_file ${files.passwd}`, `acl_file ${files.acl}`]
   writeFileSync(
     files.conf,
     [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous false',
-      `password_file ${files.passwd}`,
-      `acl_file ${files.acl}`,
+      ...(internalPort
+        ? [
+            'per_listener_settings true',
+            `listener ${port} 127.0.0.1`,
+            ...auth,
+            'use_username_as_clientid true',
+            `listener ${internalPort} 127.0.0.1`,
+            ...auth,
+          ]
+        : [`listener ${port} 127.0.0.1`, ...auth]),
       'persistence false',
       'max_queued_messages 100000',
       'user root',
@@ -61,6 +79,7 @@ export async function startMosquitto(opts: { passwd: string; acl: string }): Pro
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
+    internalUrl: internalPort ? `mqtt://127.0.0.1:${internalPort}` : null,
     async setPasswords(passwd) {
       writeFileSync(files.passwd, passwd)
       child?.kill('SIGHUP')
