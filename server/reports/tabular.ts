@@ -1,6 +1,6 @@
 // Tables written as CSV or XLSX, streamed row by row so a large export never sits in memory.
 import { PassThrough, Readable } from 'node:stream'
-import ExcelJS from 'exceljs'
+import type ExcelJSModule from 'exceljs'
 
 export type Lang = 'zh' | 'en'
 export type ColumnKind = 'text' | 'integer' | 'decimal' | 'percent'
@@ -58,15 +58,20 @@ const NUM_FMT: Record<ColumnKind, string | undefined> = {
   percent: '0.00%',
 }
 
+/** exceljs takes about a second to load: load it at the first XLSX export, not at every start. */
+let excel: Promise<typeof ExcelJSModule> | null = null
+const loadExcelJS = () => (excel ??= import('exceljs').then((m) => m.default))
+
 /** XLSX through exceljs's streaming writer: each row is committed as soon as it is written. */
 export function xlsxStream<R>(doc: ExportDocument<R>, lang: Lang): Readable {
   const out = new PassThrough()
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream: out,
-    useStyles: true,
-    useSharedStrings: false,
-  })
   ;(async () => {
+    const ExcelJS = await loadExcelJS()
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+      stream: out,
+      useStyles: true,
+      useSharedStrings: false,
+    })
     const sheet = workbook.addWorksheet(doc.table.sheet[lang], { views: [{ state: 'frozen', ySplit: 1 }] })
     sheet.columns = doc.table.columns.map((c, i) => ({
       header: c[lang],
