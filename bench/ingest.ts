@@ -1,7 +1,9 @@
 // Ingest benchmark: ratings per second end to end (pad publish → committed → ack received by the
 // pad), latency at a steady rate, and the raw broker fan-in ceiling, in one run.
 // Usage: npm run bench:ingest -- [--ratings 100000] [--pads 50] [--window 200] [--steady-seconds 20] [--external]
-//   --external also measures Mosquitto (127.0.0.1:1883) + PostgreSQL (127.0.0.1:5432).
+//   [--profile DIR] (the server's CPU profile) [--no-ceiling]
+//   --external also measures Mosquitto (a private one, set up as docs/deploy.md says) + PostgreSQL
+//   (127.0.0.1:5432).
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -10,6 +12,9 @@ import { parseArgs } from 'node:util'
 import mqtt, { type MqttClient } from 'mqtt'
 import pg from 'pg'
 import { Ack, SCHEMA_VERSION, topics, type Rating } from '../protocol/index.ts'
+import { mosquittoAclFile } from '../server/broker/acl.ts'
+import { mosquittoHash } from '../server/security/secrets.ts'
+import { startMosquitto } from '../test/helpers/mosquitto.ts'
 import { freePort, startServerProcess, type ServerProcess } from '../test/helpers/server-process.ts'
 
 const { values: args } = parseArgs({
@@ -20,6 +25,9 @@ const { values: args } = parseArgs({
     'steady-rate': { type: 'string', default: '1000' },
     'steady-seconds': { type: 'string', default: '20' },
     external: { type: 'boolean', default: false },
+    /** Writes the server's CPU profile (node --cpu-prof) into this folder when it stops. */
+    profile: { type: 'string' },
+    'no-ceiling': { type: 'boolean', default: false },
   },
 })
 const N = Number(args.ratings)
@@ -30,8 +38,15 @@ function pct(sorted: number[], p: number) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN
 }
 
+/**
+ * Press times 15 s apart per pad from 200 days ago, 4 s after the prompt: what honest pads send
+ * (a pad replaying its outbox after an outage looks like this). Presses at the bench's real rate,
+ * hundreds a second per pad, would all be flagged as bursts and fast presses, which measures the
+ * flags, not the ingest.
+ */
+const EPOCH = Date.now() - 200 * 86_400_000
 function rating(seq: number): Rating {
-  const now = new Date().toISOString()
+  const pressed = EPOCH + seq * 15_000
   return {
     v: SCHEMA_VERSION,
     id: randomUUID(),
@@ -42,8 +57,8 @@ function rating(seq: number): Rating {
     class: 'good',
     transaction: { id: `t-${seq}` },
     staffNo: 'S1',
-    promptedAt: now,
-    pressedAt: now,
+    promptedAt: new Date(pressed - 4000).toISOString(),
+    pressedAt: new Date(pressed).toISOString(),
     replayed: false,
   }
 }
@@ -193,17 +208,40 @@ async function brokerCeiling(total: number) {
   return { messages: perPad * PADS, seconds, perSecond: (perPad * PADS) / seconds }
 }
 
-async function runSetup(name: string, env: Record<string, string>) {
-  const server = await startServerProcess(env)
+async function runSetup(
+  name: string,
+  env: Record<string, string>,
+  /** The operator's step once pads are registered (an external broker's password file). */
+  afterProvision?: (server: ServerProcess) => Promise<void>,
+) {
+  const server = await startServerProcess(env, {
+    nodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [],
+  })
   try {
     const creds = await provision(server, PADS)
+    await afterProvision?.(server)
     const pads = await connectPads(server.mqttUrl, creds)
+    type Health = { ingest: { committed: number; batches: number; commitMs: number } }
     await sustained(pads, Math.min(5000, N)) // warm-up
+    const h0 = (await server.api<Health>('GET', '/health')).ingest
     const s = await sustained(pads, N)
+    const h1 = (await server.api<Health>('GET', '/health')).ingest
     const l = await steady(pads, Number(args['steady-rate']), Number(args['steady-seconds']))
-    const stored = await server.api<{ ingest: { committed: number } }>('GET', '/health')
+    const stored = await server.api<Health>('GET', '/health')
     await Promise.all(pads.map((p) => p.client.endAsync(true)))
-    return { name, startupMs: server.startupMs, sustained: s, steady: l, committed: stored.ingest.committed }
+    // How the sustained run's time split: commits (database) against the rest (broker, parsing, acks).
+    const commits = {
+      batches: h1.batches - h0.batches,
+      meanBatch: (h1.committed - h0.committed) / (h1.batches - h0.batches),
+      commitSeconds: (h1.commitMs - h0.commitMs) / 1000,
+    }
+    return {
+      name,
+      startupMs: server.startupMs,
+      sustained: { ...s, commits },
+      steady: l,
+      committed: stored.ingest.committed,
+    }
   } finally {
     await server.stop()
   }
@@ -220,7 +258,7 @@ const results: Record<string, unknown> = {
   params: { ratings: N, pads: PADS, window: WINDOW },
 }
 console.error('bench: raw aedes fan-in ceiling…')
-results.ceiling = await brokerCeiling(N)
+results.ceiling = args['no-ceiling'] ? { perSecond: NaN } : await brokerCeiling(N)
 console.error('bench: embedded default (aedes + SQLite)…')
 results.embedded = await runSetup('embedded (aedes + SQLite)', {})
 if (args.external) {
@@ -229,12 +267,30 @@ if (args.external) {
   await admin.connect()
   await admin.query(`CREATE DATABASE ${db}`)
   console.error('bench: Mosquitto + PostgreSQL…')
+  // A Mosquitto of its own, configured as docs/deploy.md says (pad passwords and ACL, a queue deep
+  // enough for the server's subscription); the machine's default one drops past 1,000 queued.
+  const broker = await startMosquitto({
+    passwd: `rp-server:${mosquittoHash('server-pw')}\n`,
+    acl: mosquittoAclFile('rp-server'),
+  })
   try {
-    results.external = await runSetup('Mosquitto + PostgreSQL', {
-      MQTT_URL: 'mqtt://127.0.0.1:1883',
-      DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${db}`,
-    })
+    results.external = await runSetup(
+      'Mosquitto + PostgreSQL',
+      {
+        MQTT_URL: broker.url,
+        MQTT_USERNAME: 'rp-server',
+        MQTT_PASSWORD: 'server-pw',
+        DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${db}`,
+      },
+      async (server) => {
+        const passwd = await fetch(`${server.httpUrl}/api/v1/broker/mosquitto/passwd`, {
+          headers: { authorization: `Bearer ${server.token}` },
+        })
+        await broker.setPasswords(await passwd.text()) // it includes the server's user
+      },
+    )
   } finally {
+    await broker.stop()
     await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`)
     await admin.end()
   }

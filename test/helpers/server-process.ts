@@ -32,13 +32,13 @@ export interface ServerProcess {
 export async function startServerProcess(
   env: Record<string, string> = {},
   /** The same dataDir and ports again restart a killed server where it was (test/faults). */
-  opts: { dataDir?: string; port?: number; mqttPort?: number } = {},
+  opts: { dataDir?: string; port?: number; mqttPort?: number; nodeArgs?: string[] } = {},
 ): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'rp-bench-'))
   const port = opts.port ?? (await freePort())
   const mqttPort = opts.mqttPort ?? (await freePort())
   const started = Date.now()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'server/server.ts'], {
     env: {
       ...process.env,
       HOST: '127.0.0.1',
