@@ -6,6 +6,7 @@ import { createServer as createTlsServer, type Server as TlsServer } from 'node:
 import type { Server as HttpServer, IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes'
+import { indexedRetainedPersistence } from './retained.ts'
 import { WebSocketServer, createWebSocketStream } from 'ws'
 import { isPadClientId, MAX_PAYLOAD_BYTES } from '../../protocol/index.ts'
 import { padMayPublish, padMaySubscribe } from './acl.ts'
@@ -73,6 +74,7 @@ export class EmbeddedBroker {
       drainTimeout: 30_000,
       heartbeatInterval: 60_000,
       mq: brokerEmitter(),
+      persistence: indexedRetainedPersistence() as never,
     })
     const broker = new EmbeddedBroker(aedes, opts)
     broker.installHooks()
