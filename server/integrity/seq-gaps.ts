@@ -73,7 +73,35 @@ interface Row {
   day: string
 }
 
-export async function scanSeqGaps(db: Db, opts: { graceMs: number; now?: Date }): Promise<SeqGapScanResult> {
+/**
+ * A scan reads at most this many pads, and this many ratings of each, per query, yielding to the
+ * event loop between queries. A first scan of a database filled before the scan existed (or one
+ * after a long pause) would otherwise read every rating in one synchronous SQLite query: about
+ * 16 µs a rating here, minutes for 10 million, with the broker and the API stalled meanwhile.
+ */
+const PADS_PER_QUERY = 20
+const SEQS_PER_PAD = 5000
+
+export async function scanSeqGaps(
+  db: Db,
+  opts: { graceMs: number; now?: Date; seqsPerPad?: number },
+): Promise<SeqGapScanResult> {
+  const ids = (await db.device.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((d) => d.id)
+  const total: SeqGapScanResult = { devices: 0, gaps: 0 }
+  for (let i = 0; i < ids.length; i += PADS_PER_QUERY) {
+    const r = await scanPads(db, ids.slice(i, i + PADS_PER_QUERY), opts)
+    total.devices += r.devices
+    total.gaps += r.gaps
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  return total
+}
+
+async function scanPads(
+  db: Db,
+  deviceIds: string[],
+  opts: { graceMs: number; now?: Date; seqsPerPad?: number },
+): Promise<SeqGapScanResult> {
   const now = opts.now ?? new Date()
   const cutoff = new Date(now.getTime() - opts.graceMs)
   // Per pad, the ratings from its checkedSeq on, each with the seq before it; the judged ones are
@@ -87,6 +115,13 @@ export async function scanSeqGaps(db: Db, opts: { graceMs: number; now?: Date })
       FROM "Device" d
       LEFT JOIN "SeqGapScan" g ON g."deviceId" = d."id"
       JOIN "Rating" r ON r."deviceId" = d."id" AND r."seq" >= COALESCE(g."checkedSeq", 0)
+        -- at most SEQS_PER_PAD seqs from where the last scan stopped (or the pad's first rating);
+        -- the next scan goes on from there
+        AND r."seq" < COALESCE(
+          g."checkedSeq",
+          (SELECT MIN(f."seq") FROM "Rating" f WHERE f."deviceId" = d."id")
+        ) + ${opts.seqsPerPad ?? SEQS_PER_PAD}
+      WHERE d."id" IN (${Prisma.join(deviceIds)})
     ), y AS (
       SELECT "deviceId", MIN("seq") AS "young" FROM u WHERE "receivedAt" > ${cutoff} GROUP BY "deviceId"
     ), j AS (

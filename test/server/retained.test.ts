@@ -43,7 +43,7 @@ describe('retained messages indexed by topic', () => {
         fc.array(fc.array(pattern, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }),
         async (stores, subscriptions) => {
           const ours = indexedRetainedPersistence() as unknown as Persistence
-          const theirs = memory() as unknown as Persistence
+          const theirs = (memory as unknown as () => Persistence)()
           await ours.setup({})
           await theirs.setup({})
           for (const [t, payload] of stores) {
