@@ -12,9 +12,7 @@ import { parseArgs } from 'node:util'
 import mqtt, { type MqttClient } from 'mqtt'
 import pg from 'pg'
 import { Ack, SCHEMA_VERSION, topics, type Rating } from '../protocol/index.ts'
-import { mosquittoAclFile } from '../server/broker/acl.ts'
-import { mosquittoHash } from '../server/security/secrets.ts'
-import { startMosquitto } from '../test/helpers/mosquitto.ts'
+import { startServerMosquitto } from '../test/helpers/mosquitto.ts'
 import { freePort, startServerProcess, type ServerProcess } from '../test/helpers/server-process.ts'
 
 const { values: args } = parseArgs({
@@ -269,25 +267,12 @@ if (args.external) {
   console.error('bench: Mosquitto + PostgreSQL…')
   // A Mosquitto of its own, configured as docs/deploy.md says (pad passwords and ACL, a queue deep
   // enough for the server's subscription); the machine's default one drops past 1,000 queued.
-  const broker = await startMosquitto({
-    passwd: `rp-server:${mosquittoHash('server-pw')}\n`,
-    acl: mosquittoAclFile('rp-server'),
-  })
+  const broker = await startServerMosquitto()
   try {
     results.external = await runSetup(
       'Mosquitto + PostgreSQL',
-      {
-        MQTT_URL: broker.url,
-        MQTT_USERNAME: 'rp-server',
-        MQTT_PASSWORD: 'server-pw',
-        DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${db}`,
-      },
-      async (server) => {
-        const passwd = await fetch(`${server.httpUrl}/api/v1/broker/mosquitto/passwd`, {
-          headers: { authorization: `Bearer ${server.token}` },
-        })
-        await broker.setPasswords(await passwd.text()) // it includes the server's user
-      },
+      { ...broker.serverEnv, DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${db}` },
+      (server) => broker.loadPadPasswords(server),
     )
   } finally {
     await broker.stop()

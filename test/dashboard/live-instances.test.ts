@@ -3,16 +3,14 @@
 // every rating, because each instance tells the others through the broker (rp/v1/_server/committed).
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mosquittoAclFile } from '../../server/broker/acl.ts'
-import { mosquittoHash } from '../../server/security/secrets.ts'
 import { sampleTransaction } from '../fixtures/messages.ts'
 import { postgresDatabase, type TestDatabase } from '../helpers/databases.ts'
-import { startMosquitto, type TestMosquitto } from '../helpers/mosquitto.ts'
+import { startServerMosquitto, type ServerMosquitto } from '../helpers/mosquitto.ts'
 import { RawPad } from '../helpers/raw-pad.ts'
 import { waitFor } from '../helpers/server.ts'
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts'
 
-let broker: TestMosquitto
+let broker: ServerMosquitto
 let pgdb: TestDatabase
 let a: ServerProcess
 let b: ServerProcess
@@ -55,15 +53,10 @@ function follow(server: ServerProcess, token: string, hallId: string) {
 }
 
 beforeAll(async () => {
-  broker = await startMosquitto({
-    passwd: `rp-server:${mosquittoHash('server-pw')}\n`,
-    acl: mosquittoAclFile('rp-server'),
-  })
+  broker = await startServerMosquitto()
   pgdb = await postgresDatabase()
   const env = {
-    MQTT_URL: broker.url,
-    MQTT_USERNAME: 'rp-server',
-    MQTT_PASSWORD: 'server-pw',
+    ...broker.serverEnv,
     DATABASE_URL: (pgdb.config as { url: string }).url,
   }
   ;[a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)])
@@ -90,10 +83,7 @@ describe('live hall wall across two instances', () => {
       hallId,
       windowId: `${hallId}-w1`,
     })
-    const passwd = await fetch(`${api.httpUrl}/api/v1/broker/mosquitto/passwd`, {
-      headers: { authorization: `Bearer ${token}` },
-    })
-    await broker.setPasswords(await passwd.text())
+    await broker.loadPadPasswords({ httpUrl: api.httpUrl, token })
 
     const onA = follow(a, token, hallId)
     const onB = follow(b, token, hallId)

@@ -2,10 +2,8 @@
 // server's own connection comes back and subscribes again; what the broker lost with its sessions
 // the pads still hold and send again: every rating stored exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mosquittoAclFile } from '../../server/broker/acl.ts'
-import { mosquittoHash } from '../../server/security/secrets.ts'
 import { Simulator } from '../../simulator/simulator.ts'
-import { startMosquitto, type TestMosquitto } from '../helpers/mosquitto.ts'
+import { startServerMosquitto, type ServerMosquitto } from '../helpers/mosquitto.ts'
 import { startServer, type TestServer } from '../helpers/server.ts'
 import { recordFigures } from './figures.ts'
 import { compare, drainAll, faultRandom, rateRound, sentIds, size, storedRatings } from './helpers.ts'
@@ -14,14 +12,11 @@ const PADS = 50
 const ROUNDS = size(30, 200)
 const RESTARTS = size(3, 15)
 
-let broker: TestMosquitto
+let broker: ServerMosquitto
 let s: TestServer
 beforeAll(async () => {
-  broker = await startMosquitto({
-    passwd: `rp-server:${mosquittoHash('server-pw')}\n`,
-    acl: mosquittoAclFile('rp-server'),
-  })
-  s = await startServer({ MQTT_URL: broker.url, MQTT_USERNAME: 'rp-server', MQTT_PASSWORD: 'server-pw' })
+  broker = await startServerMosquitto()
+  s = await startServer(broker.serverEnv)
 }, 120_000)
 afterAll(async () => {
   await s?.close()
@@ -42,10 +37,7 @@ describe('Mosquitto restarted under load', () => {
       keepSentLog: true,
       reconnect: { initialMs: 500, maxMs: 5000 },
     })
-    const passwd = await fetch(`${s.httpUrl}/api/v1/broker/mosquitto/passwd`, {
-      headers: { authorization: `Bearer ${s.adminToken}` },
-    })
-    await broker.setPasswords(await passwd.text())
+    await broker.loadPadPasswords({ httpUrl: s.httpUrl, token: s.adminToken })
     await sim.start({ traffic: false })
 
     const restartRounds = new Set<number>()

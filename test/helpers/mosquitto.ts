@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { mosquittoAclFile } from '../../server/broker/acl.ts'
+import { mosquittoHash } from '../../server/security/secrets.ts'
 import { freePort } from './server-process.ts'
 
 function listening(port: number): Promise<boolean> {
@@ -92,4 +94,35 @@ export async function startMosquitto(opts: {
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+const SERVER_USER = 'rp-server'
+const SERVER_PASSWORD = 'server-pw'
+
+export interface ServerMosquitto extends TestMosquitto {
+  /** What points a server at this broker as its own user (MQTT_URL and credentials). */
+  serverEnv: Record<string, string>
+  /** The operator's step once pads are registered: the server's password export, loaded. */
+  loadPadPasswords(server: { httpUrl: string; token: string }): Promise<void>
+}
+
+/**
+ * A private Mosquitto set up for the server as docs/deploy.md says: the server's user may do anything
+ * on the protocol, pads only their own topics once their passwords are loaded.
+ */
+export async function startServerMosquitto(): Promise<ServerMosquitto> {
+  const broker = await startMosquitto({
+    passwd: `${SERVER_USER}:${mosquittoHash(SERVER_PASSWORD)}\n`,
+    acl: mosquittoAclFile(SERVER_USER),
+  })
+  return Object.assign(broker, {
+    serverEnv: { MQTT_URL: broker.url, MQTT_USERNAME: SERVER_USER, MQTT_PASSWORD: SERVER_PASSWORD },
+    async loadPadPasswords(server: { httpUrl: string; token: string }) {
+      const res = await fetch(`${server.httpUrl}/api/v1/broker/mosquitto/passwd`, {
+        headers: { authorization: `Bearer ${server.token}` },
+      })
+      if (!res.ok) throw new Error(`password export: ${res.status} ${await res.text()}`)
+      await broker.setPasswords(await res.text()) // it includes the server's own user
+    },
+  })
 }

@@ -2,37 +2,27 @@
 // format, and with them Mosquitto refuses wrong secrets and keeps pads on their own topics.
 import mqtt from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mosquittoAclFile } from '../../server/broker/acl.ts'
-import { mosquittoHash } from '../../server/security/secrets.ts'
 import { topics } from '../../protocol/index.ts'
 import { postgresDatabase, type TestDatabase } from '../helpers/databases.ts'
-import { startMosquitto, type TestMosquitto } from '../helpers/mosquitto.ts'
+import { startServerMosquitto, type ServerMosquitto } from '../helpers/mosquitto.ts'
 import { connectRefusal, RawPad } from '../helpers/raw-pad.ts'
 import { seedHall, startServer, waitFor, type TestServer } from '../helpers/server.ts'
 
-let broker: TestMosquitto
+let broker: ServerMosquitto
 let pgdb: TestDatabase
 let s: TestServer
 let pads: Awaited<ReturnType<typeof seedHall>>['pads']
 
 beforeAll(async () => {
-  broker = await startMosquitto({
-    passwd: `rp-server:${mosquittoHash('server-pw')}\n`,
-    acl: mosquittoAclFile('rp-server'),
-  })
+  broker = await startServerMosquitto()
   pgdb = await postgresDatabase()
   s = await startServer({
-    MQTT_URL: broker.url,
-    MQTT_USERNAME: 'rp-server',
-    MQTT_PASSWORD: 'server-pw',
+    ...broker.serverEnv,
     DATABASE_URL: (pgdb.config as { url: string }).url,
   })
   pads = (await seedHall(s, { windows: 3 })).pads
   // The operator's step after registering pads: export the password file and reload Mosquitto.
-  const res = await fetch(`${s.httpUrl}/api/v1/broker/mosquitto/passwd`, {
-    headers: { authorization: `Bearer ${s.adminToken}` },
-  })
-  await broker.setPasswords(await res.text())
+  await broker.loadPadPasswords({ httpUrl: s.httpUrl, token: s.adminToken })
 })
 afterAll(async () => {
   await s?.close()

@@ -1,32 +1,25 @@
 // Scale-out: a webhook subscribed while two server instances run on Mosquitto and PostgreSQL is
 // delivered once per rating, whichever instance stored the rating and whichever sends it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mosquittoAclFile } from '../../server/broker/acl.ts'
-import { mosquittoHash } from '../../server/security/secrets.ts'
 import { postgresDatabase, type TestDatabase } from '../helpers/databases.ts'
-import { startMosquitto, type TestMosquitto } from '../helpers/mosquitto.ts'
+import { startServerMosquitto, type ServerMosquitto } from '../helpers/mosquitto.ts'
 import { RawPad } from '../helpers/raw-pad.ts'
 import { Receiver } from '../helpers/receiver.ts'
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts'
 import { waitFor } from '../helpers/server.ts'
 
-let broker: TestMosquitto
+let broker: ServerMosquitto
 let pgdb: TestDatabase
 let a: ServerProcess
 let b: ServerProcess
 let rx: Receiver
 
 beforeAll(async () => {
-  broker = await startMosquitto({
-    passwd: `rp-server:${mosquittoHash('server-pw')}\n`,
-    acl: mosquittoAclFile('rp-server'),
-  })
+  broker = await startServerMosquitto()
   pgdb = await postgresDatabase()
   rx = await Receiver.start()
   const env = {
-    MQTT_URL: broker.url,
-    MQTT_USERNAME: 'rp-server',
-    MQTT_PASSWORD: 'server-pw',
+    ...broker.serverEnv,
     DATABASE_URL: (pgdb.config as { url: string }).url,
     WEBHOOK_POLL_MS: '50',
   }
@@ -57,10 +50,7 @@ describe('webhooks with two instances', () => {
       body: JSON.stringify({ name: 'city platform', url: `${rx.url}/hook`, events: ['rating.created'] }),
     })
     expect(hook.status).toBe(201)
-    const passwd = await fetch(`${a.httpUrl}/api/v1/broker/mosquitto/passwd`, {
-      headers: { authorization: `Bearer ${a.token}` },
-    })
-    await broker.setPasswords(await passwd.text())
+    await broker.loadPadPasswords(a)
 
     const clients = await Promise.all(pads.map((p) => RawPad.connect(broker.url, p.id, p.secret)))
     const sent: string[] = []

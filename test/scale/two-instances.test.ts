@@ -3,31 +3,24 @@
 // simulated pads: every rating is stored exactly once and every pad's outbox empties.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import pg from 'pg'
-import { mosquittoAclFile } from '../../server/broker/acl.ts'
-import { mosquittoHash } from '../../server/security/secrets.ts'
 import { Simulator } from '../../simulator/simulator.ts'
 import { postgresDatabase, type TestDatabase } from '../helpers/databases.ts'
-import { startMosquitto, type TestMosquitto } from '../helpers/mosquitto.ts'
+import { startServerMosquitto, type ServerMosquitto } from '../helpers/mosquitto.ts'
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts'
 
 const PADS = 200
 const ROUNDS = 100 // ratings per pad
 
-let broker: TestMosquitto
+let broker: ServerMosquitto
 let pgdb: TestDatabase
 let a: ServerProcess
 let b: ServerProcess
 
 beforeAll(async () => {
-  broker = await startMosquitto({
-    passwd: `rp-server:${mosquittoHash('server-pw')}\n`,
-    acl: mosquittoAclFile('rp-server'),
-  })
+  broker = await startServerMosquitto()
   pgdb = await postgresDatabase()
   const env = {
-    MQTT_URL: broker.url,
-    MQTT_USERNAME: 'rp-server',
-    MQTT_PASSWORD: 'server-pw',
+    ...broker.serverEnv,
     DATABASE_URL: (pgdb.config as { url: string }).url,
   }
   // Both start at once: the migration lock lets exactly one of them migrate.
@@ -57,10 +50,7 @@ describe('two server instances, one killed halfway', () => {
       concurrency: 20,
     })
     // The operator's step once pads are registered: export credentials to Mosquitto.
-    const passwd = await fetch(`${a.httpUrl}/api/v1/broker/mosquitto/passwd`, {
-      headers: { authorization: `Bearer ${token}` },
-    })
-    await broker.setPasswords(await passwd.text())
+    await broker.loadPadPasswords({ httpUrl: a.httpUrl, token })
     await sim.start({ traffic: false })
 
     const t0 = Date.now()
