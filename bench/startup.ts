@@ -5,8 +5,7 @@
 // the broker answering after a database lookup.
 // Usage: npm run bench:startup -- [--db FILE] [--runs 3]
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -21,6 +20,8 @@ const { values: args } = parseArgs({
   },
 })
 const RUNS = Number(args.runs)
+if (args.db && !existsSync(args.db))
+  throw new Error(`--db ${args.db}: no such file (make it with npm run bench:reports -- --db FILE)`)
 
 /** One CONNECT attempt: resolves true on any CONNACK (accepted or refused), false on no answer. */
 function connackFrom(url: string): Promise<boolean> {
@@ -116,8 +117,6 @@ function countRatings(file: string) {
 const results: Record<string, unknown> = { when: new Date().toISOString() }
 results.empty = await measure('empty SQLite', {}, 0)
 if (args.db) {
-  if (!existsSync(args.db))
-    throw new Error(`--db ${args.db}: no such file (make it with npm run bench:reports -- --db FILE)`)
   results.large = await measure(
     `SQLite with generated ratings (${(statSync(args.db).size / 2 ** 30).toFixed(1)} GB)`,
     { DATABASE_URL: `file:${args.db}` },
