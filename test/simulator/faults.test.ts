@@ -60,8 +60,9 @@ describe('fault switches', () => {
     sim.faults.skew(pad.id, 2 * HOUR)
     sim.faults.drop(pad.id, 0) // reconnect at once: a new birth with the skewed clock
     await waitFor(() => !pad.online, 'dropped')
-    await sim.advance(2000)
-    await waitFor(() => pad.online, 'back')
+    // until() moves the clock a second per poll: the reconnect sleep may be set only after a first
+    // advance (the close is seen in real time), so one fixed advance could leave it waiting.
+    await sim.until(() => pad.online, 'back', 30_000)
     const after = await waitFor(async () => {
       const skew = (await device(pad.id)).status.clockSkewMs as number
       return skew - before > HOUR && skew
