@@ -1,13 +1,13 @@
 // Opening 差评 cases: inside the ingest transaction that inserts the ratings (so a committed 差评
 // always has its case, and a resend, being no new row, never opens a second one), and once at start
 // for 差评 stored before cases existed.
-import { randomUUID } from 'node:crypto'
 import type { Db } from '../db/client.ts'
 import { Prisma } from '../db/generated/sqlite/client.ts'
 import { localDayHour } from '../reports/local-time.ts'
 import type { Tx } from '../reports/rollups.ts'
 import { deadline, loadRules } from './due.ts'
 import { insertRows } from '../db/bulk.ts'
+import { newRowId } from '../db/ids.ts'
 
 /** The columns of a stored rating a case is opened from. */
 export interface BadRatingRow {
@@ -46,7 +46,7 @@ export async function openFollowupCases(tx: Tx, rows: BadRatingRow[]): Promise<n
     const openedDay = localDayHour(r.receivedAt, h.timeZone).day
     const callback = deadline(h.calendar, openedDay, h.policy.callbackDays, h.timeZone)
     const rectify = deadline(h.calendar, openedDay, h.policy.simpleRectifyDays, h.timeZone)
-    const id = randomUUID()
+    const id = newRowId()
     cases.push({
       id,
       ratingId: r.id,
@@ -72,7 +72,7 @@ export async function openFollowupCases(tx: Tx, rows: BadRatingRow[]): Promise<n
       updatedAt: r.receivedAt,
     })
     steps.push({
-      id: randomUUID(),
+      id: newRowId(),
       caseId: id,
       seq: 0,
       action: 'open',

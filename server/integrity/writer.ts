@@ -2,9 +2,8 @@
 // transaction hook), so a rating and its flags are stored together or not at all. One query per
 // batch for the pads' neighbouring ratings (bursts), one for who was signed in (noPrompt), one
 // multi-row insert; the unique (kind, ratingId) and (kind, eventId) keys make a rewrite harmless.
-import { randomUUID } from 'node:crypto'
 import type { OpeningHours } from '../../protocol/index.ts'
-import { insertRows, MAX_PARAMS } from '../db/bulk.ts'
+import { insertRows, MAX_PARAMS, queryRows } from '../db/bulk.ts'
 import { Prisma } from '../db/generated/sqlite/client.ts'
 import type { InsertedRows } from '../repositories/ratings.ts'
 import type { Tx } from '../reports/rollups.ts'
@@ -13,6 +12,7 @@ import { clockSkew } from './clock-skew.ts'
 import { fastPress } from './fast-press.ts'
 import type { Finding, IntegrityOptions } from './kinds.ts'
 import { outsideHours } from './opening-hours.ts'
+import { newRowId } from '../db/ids.ts'
 
 /** Where a flag belongs: the flagged rating's (or event's) pad, hall, window, staff and local day. */
 export interface FlagPlace {
@@ -39,7 +39,7 @@ export function flagRow(
   now: Date,
 ): FlagRow {
   return {
-    id: randomUUID(),
+    id: newRowId(),
     kind: f.kind,
     ratingId: 'ratingId' in on ? on.ratingId : null,
     eventId: 'eventId' in on ? on.eventId : null,
@@ -137,17 +137,16 @@ async function burstFlags(tx: Tx, rows: InsertedRows, opts: IntegrityOptions, at
           Prisma.sql`(${d}, CAST(${r.min - (count - 1)} AS INTEGER), CAST(${r.max + (count - 1)} AS INTEGER))`,
       )
     // A join with a VALUES list (columns column1… on both databases): one index range per pad.
-    const found = await tx.$queryRaw<
-      {
-        id: string
-        deviceId: string
-        hallId: string
-        windowId: string | null
-        staffNo: string | null
-        day: string
-        pressedAt: Date | string
-      }[]
-    >(
+    const found = await queryRows<{
+      id: string
+      deviceId: string
+      hallId: string
+      windowId: string | null
+      staffNo: string | null
+      day: string
+      pressedAt: Date | string
+    }>(
+      tx,
       Prisma.sql`SELECT r."id", r."deviceId", r."hallId", r."windowId", r."staffNo", r."day", r."pressedAt" FROM "Rating" r JOIN (VALUES ${Prisma.join(ranges)}) v ON r."deviceId" = v.column1 AND r."seq" BETWEEN v.column2 AND v.column3`,
     )
     for (const n of found) {

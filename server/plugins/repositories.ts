@@ -46,7 +46,7 @@ export default fp(
       devices: new DeviceRepository(db),
       ratings: new RatingRepository(db),
       tokens: new TokenRepository(db),
-      ingestStore: new PrismaIngestStore(db),
+      ingestStore: new PrismaIngestStore(db, () => app.db.sqlite),
       reports: new ReportService(db),
       followups: new FollowupService(db),
     }

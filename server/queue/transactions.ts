@@ -14,7 +14,8 @@ import {
 import { assertCanWrite, assertHall, hallFilter, type Principal } from '../auth/principal.ts'
 import type { Bus } from '../broker/bus.ts'
 import type { Db } from '../db/client.ts'
-import type { Prisma } from '../db/generated/sqlite/client.ts'
+import { Prisma } from '../db/generated/sqlite/client.ts'
+import { execute, MAX_PARAMS, queryRows } from '../db/bulk.ts'
 import { badRequest, conflict, notFound } from '../errors.ts'
 import type { Tx } from '../reports/rollups.ts'
 
@@ -199,27 +200,30 @@ export async function bindAnswers(
   const unrated = rows.events.filter((e) => e.type === 'unrated' && e.transactionId)
   const ids = [...new Set([...ratings, ...unrated].map((r) => r.transactionId!))]
   if (!ids.length) return []
-  const known = new Map(
-    (
-      await tx.queueTransaction.findMany({ where: { id: { in: ids } }, select: { id: true, hallId: true } })
-    ).map((t) => [t.id, t.hallId]),
-  )
+  // Plain SQL (queryRows, execute): this runs in every ingest commit, for every rating.
+  const known = new Map<string, string>()
+  for (let i = 0; i < ids.length; i += MAX_PARAMS)
+    for (const t of await queryRows<{ id: string; hallId: string }>(
+      tx,
+      Prisma.sql`SELECT "id", "hallId" FROM "QueueTransaction" WHERE "id" IN (${Prisma.join(ids.slice(i, i + MAX_PARAMS))})`,
+    ))
+      known.set(t.id, t.hallId)
   const bound: string[] = []
   for (const r of ratings) {
     if (known.get(r.transactionId!) !== r.hallId) continue
-    const u = await tx.queueTransaction.updateMany({
-      where: { id: r.transactionId!, ratingId: null },
-      data: { ratingId: r.id, level: r.level, ratingClass: r.class, ratedAt: new Date(r.occurredAt) },
-    })
-    if (u.count) bound.push(r.transactionId!)
+    const changed = await execute(
+      tx,
+      Prisma.sql`UPDATE "QueueTransaction" SET "ratingId" = ${r.id}, "level" = ${r.level}, "ratingClass" = ${r.class}, "ratedAt" = ${new Date(r.occurredAt)} WHERE "id" = ${r.transactionId!} AND "ratingId" IS NULL`,
+    )
+    if (changed) bound.push(r.transactionId!)
   }
   for (const e of unrated) {
     if (known.get(e.transactionId!) !== e.hallId) continue
-    const u = await tx.queueTransaction.updateMany({
-      where: { id: e.transactionId!, ratingId: null, unratedAt: null },
-      data: { unratedAt: new Date(e.occurredAt) },
-    })
-    if (u.count) bound.push(e.transactionId!)
+    const changed = await execute(
+      tx,
+      Prisma.sql`UPDATE "QueueTransaction" SET "unratedAt" = ${new Date(e.occurredAt)} WHERE "id" = ${e.transactionId!} AND "ratingId" IS NULL AND "unratedAt" IS NULL`,
+    )
+    if (changed) bound.push(e.transactionId!)
   }
   return bound
 }

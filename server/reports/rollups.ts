@@ -4,12 +4,13 @@
 //
 // One pure function (RollupDeltas.add) says what a rating or an unrated transaction adds to each
 // table; the ingest, applyVoid, rebuildRollups and the benchmark generator all go through it.
-import { randomUUID } from 'node:crypto'
 import { classOf, type Level } from '../../protocol/index.ts'
 import type { Db } from '../db/client.ts'
 import { Prisma } from '../db/generated/sqlite/client.ts'
 import { conflict, notFound } from '../errors.ts'
 import { localDayHour, type Day } from './local-time.ts'
+import { newRowId } from '../db/ids.ts'
+import { execute } from '../db/bulk.ts'
 
 /** A transaction client (inside db.$transaction) or the client itself. */
 export type Tx = Prisma.TransactionClient
@@ -152,7 +153,7 @@ export async function writeRollups(tx: Tx, deltas: RollupDeltas): Promise<void> 
       const values = rows
         .slice(i, i + perStatement)
         .map((r) => Prisma.sql`(${Prisma.join([...r.keys, ...r.measures])})`)
-      await tx.$executeRaw(Prisma.sql`${head}${Prisma.join(values)}${tail}`)
+      await execute(tx, Prisma.sql`${head}${Prisma.join(values)}${tail}`)
     }
   }
 }
@@ -246,7 +247,7 @@ export async function applyVoid(db: Tx | Db, decisions: VoidDecision[]): Promise
   }
   await tx.ratingVoid.createMany({
     data: decisions.map((d) => ({
-      id: randomUUID(),
+      id: newRowId(),
       ratingId: d.ratingId,
       hallId: byId.get(d.ratingId)!.hallId,
       decidedAt: d.decidedAt,

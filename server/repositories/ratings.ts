@@ -1,13 +1,14 @@
 // Ratings, pad events and rejected messages: append-only records written by the ingest in batches.
-import { randomUUID } from 'node:crypto'
 import type { PadEvent, Rating } from '../../protocol/index.ts'
+import type BetterSqlite3 from 'better-sqlite3'
 import type { Db } from '../db/client.ts'
 import { hallWhere, type Principal } from '../auth/principal.ts'
 import { localDayHour } from '../reports/local-time.ts'
 import { occurredAt, RollupDeltas, writeRollups, type Tx } from '../reports/rollups.ts'
-import type { Prisma } from '../db/generated/sqlite/client.ts'
+import { Prisma } from '../db/generated/sqlite/client.ts'
 import { openFollowupCases } from '../followup/cases.ts'
-import { existingKeys, insertRows } from '../db/bulk.ts'
+import { bindSqliteConnection, existingKeys, insertRows, MAX_PARAMS, queryRows } from '../db/bulk.ts'
+import { newRowId } from '../db/ids.ts'
 
 export interface IncomingRating {
   deviceId: string
@@ -81,6 +82,28 @@ export type IngestTransactionHook = (tx: Tx, rows: InsertedRows) => Promise<void
  */
 const COMMIT_TX = { timeout: 60_000, maxWait: 30_000 }
 
+/** The pads of a batch with their halls, in plain SQL (the hot path; see queryRows). */
+async function ingestDevices(tx: Tx, ids: string[]) {
+  const devices = new Map<string, IngestDevice & { revokedAt: unknown }>()
+  for (let i = 0; i < ids.length; i += MAX_PARAMS) {
+    const rows = await queryRows<{
+      id: string
+      hallId: string
+      windowId: string | null
+      revokedAt: unknown
+      clockSkewMs: number | null
+      timeZone: string
+      openingHours: string
+    }>(
+      tx,
+      Prisma.sql`SELECT d."id", d."hallId", d."windowId", d."revokedAt", d."clockSkewMs", h."timeZone", h."openingHours" FROM "Device" d JOIN "Hall" h ON h."id" = d."hallId" WHERE d."id" IN (${Prisma.join(ids.slice(i, i + MAX_PARAMS))})`,
+    )
+    for (const { timeZone, openingHours, ...d } of rows)
+      devices.set(d.id, { ...d, hall: { timeZone, openingHours } })
+  }
+  return devices
+}
+
 type RatingDelta = Parameters<RollupDeltas['addRating']>[0]
 type UnratedDelta = Parameters<RollupDeltas['addUnrated']>[0]
 
@@ -92,7 +115,11 @@ function push<T>(m: Map<string, T[]>, k: string, v: T) {
 
 export class PrismaIngestStore implements IngestStore {
   private readonly hooks: IngestTransactionHook[] = []
-  constructor(private readonly db: Db) {}
+  /** `sqlite`: the connection under Prisma (SQLite only), for the hot path's statements. */
+  constructor(
+    private readonly db: Db,
+    private readonly sqlite?: () => BetterSqlite3.Database | undefined,
+  ) {}
 
   onTransaction(hook: IngestTransactionHook) {
     this.hooks.push(hook)
@@ -107,21 +134,8 @@ export class PrismaIngestStore implements IngestStore {
     const deviceIds = [...new Set([...ratings.map((r) => r.deviceId), ...events.map((e) => e.deviceId)])]
 
     await this.db.$transaction(async (tx) => {
-      const devices = new Map(
-        (
-          await tx.device.findMany({
-            where: { id: { in: deviceIds } },
-            select: {
-              id: true,
-              hallId: true,
-              windowId: true,
-              revokedAt: true,
-              clockSkewMs: true,
-              hall: { select: { timeZone: true, openingHours: true } },
-            },
-          })
-        ).map((d) => [d.id, d]),
-      )
+      bindSqliteConnection(tx, this.sqlite?.())
+      const devices = await ingestDevices(tx, deviceIds)
       // What the new rows add to the report rollups, written before this transaction commits.
       const deltas = new RollupDeltas()
       const rejectedRows = [...rejected]
@@ -167,7 +181,7 @@ export class PrismaIngestStore implements IngestStore {
         const at = occurredAt(new Date(r.rating.pressedAt), device.clockSkewMs, r.receivedAt)
         const { day, hour } = localDayHour(at, device.hall.timeZone)
         const staffNo = t?.staffNo ?? r.rating.staffNo
-        const rowId = randomUUID()
+        const rowId = newRowId()
         ratingPending.set(rowId, {
           incoming: r,
           delta: {
@@ -255,7 +269,7 @@ export class PrismaIngestStore implements IngestStore {
                 serviceName: ev.transaction.serviceName ?? null,
               }
             : { serviceCode: null, serviceName: null }
-        const rowId = randomUUID()
+        const rowId = newRowId()
         eventPending.set(rowId, {
           incoming: e,
           unrated:
@@ -295,7 +309,7 @@ export class PrismaIngestStore implements IngestStore {
       if (rejectedRows.length)
         await tx.rejectedMessage.createMany({
           data: rejectedRows.map((r) => ({
-            id: randomUUID(),
+            id: newRowId(),
             topic: r.topic,
             deviceId: r.deviceId,
             reason: storableText(r.reason.slice(0, 1000)),

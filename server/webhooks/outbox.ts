@@ -1,7 +1,6 @@
 // The durable webhook outbox. enqueue() fans an event out to every active webhook that wants it and
 // writes one delivery row each, in the caller's transaction: a rating that commits always has its
 // deliveries, a rating that rolls back has none. The dispatcher sends them later.
-import { randomUUID } from 'node:crypto'
 import type { Db } from '../db/client.ts'
 import type { Prisma } from '../db/generated/sqlite/client.ts'
 import type { Tx } from '../reports/rollups.ts'
@@ -14,6 +13,7 @@ import {
   type WebhookEvent,
 } from './events.ts'
 import { applyMapping, UpstreamMapping } from './mapping.ts'
+import { newRowId } from '../db/ids.ts'
 
 type Client = Tx | Db
 
@@ -37,7 +37,7 @@ export function deliveriesFor(webhooks: WebhookRow[], events: OutboundEvent[], n
   const rows: Prisma.WebhookDeliveryCreateManyInput[] = []
   for (const e of events) {
     const envelope: WebhookEnvelope = {
-      id: randomUUID(),
+      id: newRowId(),
       type: e.type,
       createdAt: e.at.toISOString(),
       hallId: e.hallId,
@@ -52,7 +52,7 @@ export function deliveriesFor(webhooks: WebhookRow[], events: OutboundEvent[], n
         if (body === null) continue
       }
       rows.push({
-        id: randomUUID(),
+        id: newRowId(),
         webhookId: w.id,
         event: e.type,
         eventKey: e.key,

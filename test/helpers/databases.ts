@@ -54,3 +54,14 @@ export const DATABASES: [string, () => Promise<TestDatabase>][] = [
   ['sqlite', async () => sqliteDatabase()],
   ['postgres', postgresDatabase],
 ]
+
+/**
+ * The ways the ingest store reaches a database, for its contract suites: on SQLite the server runs
+ * the hot path's statements on Prisma's connection (bulk.ts bindSqliteConnection), and without that
+ * connection every statement goes through Prisma's query layer, as it always does on PostgreSQL.
+ */
+export const INGEST_PATHS: [string, () => Promise<TestDatabase>, { direct: boolean }][] = [
+  ['sqlite', async () => sqliteDatabase(), { direct: true }],
+  ['sqlite through Prisma only', async () => sqliteDatabase(), { direct: false }],
+  ['postgres', postgresDatabase, { direct: false }],
+]

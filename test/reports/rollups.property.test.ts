@@ -14,7 +14,7 @@ import {
 } from '../../server/repositories/ratings.ts'
 import { applyVoid } from '../../server/reports/rollups.ts'
 import { sampleEvent, sampleRating } from '../fixtures/messages.ts'
-import { DATABASES, type TestDatabase } from '../helpers/databases.ts'
+import { INGEST_PATHS, type TestDatabase } from '../helpers/databases.ts'
 
 const ZONES = [
   'Asia/Shanghai',
@@ -84,7 +84,7 @@ function bump(rows: Rows, key: (string | number)[], measure: string, by = 1) {
   rows.set(k, row)
 }
 
-describe.each(DATABASES)('rollups on %s', (_name, make) => {
+describe.each(INGEST_PATHS)('rollups on %s', (_name, make, { direct }) => {
   let tdb: TestDatabase
   let db: Database
   let store: PrismaIngestStore
@@ -93,7 +93,7 @@ describe.each(DATABASES)('rollups on %s', (_name, make) => {
   beforeAll(async () => {
     tdb = await make()
     db = await tdb.open()
-    store = new PrismaIngestStore(db.prisma)
+    store = new PrismaIngestStore(db.prisma, direct ? () => db.sqlite : undefined)
   })
   afterAll(async () => {
     await db?.close()

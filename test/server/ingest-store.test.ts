@@ -10,9 +10,9 @@ import {
   type IncomingRating,
 } from '../../server/repositories/ratings.ts'
 import { sampleEvent, sampleRating, sampleTransaction } from '../fixtures/messages.ts'
-import { DATABASES, type TestDatabase } from '../helpers/databases.ts'
+import { INGEST_PATHS, type TestDatabase } from '../helpers/databases.ts'
 
-describe.each(DATABASES)('ingest store on %s', (_name, make) => {
+describe.each(INGEST_PATHS)('ingest store on %s', (_name, make, { direct }) => {
   let tdb: TestDatabase
   let db: Database
   let store: PrismaIngestStore
@@ -20,7 +20,7 @@ describe.each(DATABASES)('ingest store on %s', (_name, make) => {
   beforeAll(async () => {
     tdb = await make()
     db = await tdb.open()
-    store = new PrismaIngestStore(db.prisma)
+    store = new PrismaIngestStore(db.prisma, direct ? () => db.sqlite : undefined)
     await db.prisma.hall.create({ data: { id: 'h1', name: '大厅', reasons: '[]' } })
     await db.prisma.window.create({ data: { id: 'w1', hallId: 'h1', name: '1号窗口' } })
     for (const id of ['p1', 'p2'])
@@ -138,7 +138,7 @@ describe.each(DATABASES)('ingest store on %s', (_name, make) => {
     // Two server instances each got a copy (a resend after a lost ack went to the other one): both
     // transactions look before either has committed, so the insert itself must tell which is new.
     const other = await tdb.open()
-    const store2 = new PrismaIngestStore(other.prisma)
+    const store2 = new PrismaIngestStore(other.prisma, direct ? () => other.sqlite : undefined)
     const day = '2026-03-02'
     const countsBefore = await rollupTotals(db, day)
     const casesBefore = await db.prisma.followupCase.count()
