@@ -1,5 +1,6 @@
 // The server's own MQTT connection, to the embedded broker or to an external one (MQTT_URL).
 // Everything the server sends to pads and everything it receives from them passes through here.
+import type { Aedes, AedesPublishPacket } from 'aedes'
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
 
 export type MessageHandler = (topic: string, payload: Buffer) => void
@@ -13,6 +14,17 @@ export interface BusOptions {
   clientId: string
 }
 
+/**
+ * How the bus reaches the broker: an MQTT connection (an external broker), or the embedded aedes
+ * in the same process, where a connection of its own would make every rating and every ack cross
+ * a loopback socket twice with a PUBACK each way (measured: half the ingest's broker time).
+ */
+interface BusLink {
+  subscribe(filter: string, qos: 0 | 1): Promise<void>
+  publish(topic: string, payload: string | Buffer, qos: 0 | 1, retain: boolean): Promise<void>
+  close(): Promise<void>
+}
+
 export class Bus {
   private readonly handlers: {
     filter: string
@@ -20,9 +32,10 @@ export class Bus {
     handler: MessageHandler
   }[] = []
   private readonly taps: PublishTap[] = []
+  private readonly link: BusLink
 
-  private constructor(readonly client: MqttClient) {
-    client.on('message', (topic, payload) => {
+  private constructor(link: (deliver: MessageHandler) => BusLink) {
+    this.link = link((topic, payload) => {
       for (const h of this.handlers) if (h.match(topic)) h.handler(topic, payload)
     })
   }
@@ -40,7 +53,12 @@ export class Bus {
       resubscribe: true,
     }
     const client = await mqtt.connectAsync(opts.url, options)
-    return new Bus(client)
+    return new Bus((deliver) => mqttLink(client, deliver))
+  }
+
+  /** The embedded broker's own bus: subscriptions and publishes go straight to aedes. */
+  static inProcess(aedes: Aedes): Bus {
+    return new Bus((deliver) => aedesLink(aedes, deliver))
   }
 
   /**
@@ -48,10 +66,10 @@ export class Bus {
    * matching messages to the handler.
    */
   async subscribe(filter: string, handler: MessageHandler, qos: 0 | 1 = 1): Promise<void> {
-    const plain = filter.startsWith('$share/') ? filter.split('/').slice(2).join('/') : filter
-    this.handlers.push({ filter, match: (t) => topicMatches(plain, t), handler })
-    const granted = await this.client.subscribeAsync(filter, { qos })
-    if (granted.some((g) => g.qos === 128)) throw new Error(`broker refused subscription to ${filter}`)
+    const plain = unshared(filter)
+    const parts = plain.split('/')
+    this.handlers.push({ filter, match: (t) => topicMatchesParts(parts, t), handler })
+    await this.link.subscribe(filter, qos)
   }
 
   async publish(
@@ -59,7 +77,7 @@ export class Bus {
     payload: string | Buffer,
     opts: { qos?: 0 | 1; retain?: boolean } = {},
   ): Promise<void> {
-    await this.client.publishAsync(topic, payload, { qos: opts.qos ?? 1, retain: opts.retain ?? false })
+    await this.link.publish(topic, payload, opts.qos ?? 1, opts.retain ?? false)
     for (const tap of this.taps) await tap(topic, payload)
   }
 
@@ -68,13 +86,72 @@ export class Bus {
   }
 
   async close(): Promise<void> {
-    await this.client.endAsync()
+    await this.link.close()
+  }
+}
+
+const unshared = (filter: string) =>
+  filter.startsWith('$share/') ? filter.split('/').slice(2).join('/') : filter
+
+function mqttLink(client: MqttClient, deliver: MessageHandler): BusLink {
+  client.on('message', deliver)
+  return {
+    async subscribe(filter, qos) {
+      const granted = await client.subscribeAsync(filter, { qos })
+      if (granted.some((g) => g.qos === 128)) throw new Error(`broker refused subscription to ${filter}`)
+    },
+    async publish(topic, payload, qos, retain) {
+      await client.publishAsync(topic, payload, { qos, retain })
+    },
+    async close() {
+      await client.endAsync()
+    },
+  }
+}
+
+function aedesLink(aedes: Aedes, deliver: MessageHandler): BusLink {
+  const listeners: { filter: string; fn: (packet: AedesPublishPacket, cb: () => void) => void }[] = []
+  const asBuffer = (p: string | Buffer) => (typeof p === 'string' ? Buffer.from(p) : p)
+  return {
+    async subscribe(filter) {
+      // One server: a shared subscription's group means nothing here (aedes has none).
+      const plain = unshared(filter)
+      const fn = (packet: AedesPublishPacket, cb: () => void) => {
+        deliver(packet.topic, asBuffer(packet.payload))
+        cb()
+      }
+      await new Promise<void>((resolve, reject) =>
+        aedes.subscribe(plain, fn, (err?: Error) => (err ? reject(err) : resolve())),
+      )
+      listeners.push({ filter: plain, fn })
+      // What a client's subscription gets first: the retained messages it matches (pad statuses).
+      const { persistence } = aedes as unknown as {
+        persistence: { createRetainedStreamCombi(patterns: string[]): AsyncIterable<AedesPublishPacket> }
+      }
+      for await (const packet of persistence.createRetainedStreamCombi([plain]))
+        deliver(packet.topic, asBuffer(packet.payload))
+    },
+    publish(topic, payload, qos, retain) {
+      return new Promise((resolve, reject) =>
+        aedes.publish(
+          { cmd: 'publish', topic, payload: asBuffer(payload), qos, retain, dup: false },
+          (err?: Error) => (err ? reject(err) : resolve()),
+        ),
+      )
+    },
+    async close() {
+      for (const l of listeners.splice(0)) aedes.unsubscribe(l.filter, l.fn as never, () => {})
+    },
   }
 }
 
 /** MQTT topic filter matching (+ and #). */
 export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/')
+  return topicMatchesParts(filter.split('/'), topic)
+}
+
+/** The same, with the filter split once (it runs for every message and every subscription). */
+function topicMatchesParts(f: string[], topic: string): boolean {
   const t = topic.split('/')
   for (let i = 0; i < f.length; i++) {
     if (f[i] === '#') return true

@@ -13,13 +13,9 @@ import { padMayPublish, padMaySubscribe } from './acl.ts'
 import { brokerEmitter } from './mq.ts'
 import { clientGrant, isClientUsername, type ClientGrant } from './grants.ts'
 
-/** The server's own broker identity; `$` can never start a device id, so it cannot collide. */
-export const SERVER_USERNAME = '$rp-server'
-
 export interface EmbeddedBrokerOptions {
   port: number
   host?: string
-  serverPassword: string
   /** Checks a pad's credentials: true if the device exists, is not revoked and the secret matches. */
   verifyDevice(deviceId: string, secret: string): Promise<boolean>
   /** Checks a client that is not a pad ($provision, $queue; see grants.ts). */
@@ -54,7 +50,7 @@ export class PortInUseError extends Error {
   }
 }
 
-type PadClient = Client & { deviceId?: string; isServer?: boolean; grant?: ClientGrant }
+type PadClient = Client & { deviceId?: string; grant?: ClientGrant }
 
 export class EmbeddedBroker {
   readonly aedes: Aedes
@@ -100,13 +96,6 @@ export class EmbeddedBroker {
       const fail = (code: number) =>
         done(Object.assign(new Error('not authorized'), { returnCode: code }), false)
       const secret = password?.toString('utf8') ?? ''
-      if (username === SERVER_USERNAME) {
-        if (secret === opts.serverPassword) {
-          client.isServer = true
-          return done(null, true)
-        }
-        return fail(5)
-      }
       if (!username) return fail(4)
       if (isClientUsername(username)) {
         const grant = clientGrant(username, client.id)
@@ -146,7 +135,7 @@ export class EmbeddedBroker {
     }
 
     aedes.authorizePublish = (client: PadClient | null, packet: PublishPacket, done) => {
-      if (!client || client.isServer) return done(null)
+      if (!client) return done(null) // the server's own publishes (aedes.publish in bus.ts)
       const id = client.deviceId
       const bytes = packet.payload.length
       let refused = id ? padMayPublish(id, packet.topic, { retain: packet.retain, bytes }) : 'not a pad'
@@ -162,7 +151,6 @@ export class EmbeddedBroker {
     }
 
     aedes.authorizeSubscribe = (client: PadClient, sub: Subscription, done) => {
-      if (client.isServer) return done(null, sub)
       const id = client.deviceId
       const grant = client.grant ?? (id ? opts.padExtraTopics?.(id) : null)
       const ok = (id && padMaySubscribe(id, sub.topic)) || grant?.subscribe.includes(sub.topic)
@@ -186,7 +174,7 @@ export class EmbeddedBroker {
     const parseLength = parser._parseLength
     parser._parseLength = function (this: PacketParser) {
       const read = parseLength.call(this)
-      if (read && this.packet.length > max && !client.isServer) {
+      if (read && this.packet.length > max) {
         const reason = `${this.packet.cmd} packet of ${this.packet.length} bytes is over the limit of ${max}`
         log.warn({ clientId: client.id, deviceId: client.deviceId }, `connection closed: ${reason}`)
         this._emitError(new Error(reason))
@@ -247,13 +235,12 @@ export class EmbeddedBroker {
   }
 
   /**
-   * True when connecting with this client id would drop the live connection of the server or of
-   * another pad (aedes closes the older connection of a client id). A provisioning client id may
-   * look like a device id, and the server's own client id is not in the pads' namespace.
+   * True when connecting with this client id would drop the live connection of another pad (aedes
+   * closes the older connection of a client id). A provisioning client id may look like a device id.
    */
   private wouldDropAnother(clientId: string, deviceId: string | null): boolean {
     const holder = Object.hasOwn(this.clients, clientId) ? this.clients[clientId] : undefined
-    return Boolean(holder && (holder.isServer || (holder.deviceId && holder.deviceId !== deviceId)))
+    return Boolean(holder?.deviceId && holder.deviceId !== deviceId)
   }
 
   /** Disconnects a pad's live connections, for example after its secret is rotated or it is revoked. */

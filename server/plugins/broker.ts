@@ -1,9 +1,9 @@
 // External plugin: the MQTT side. With no MQTT_URL, starts the embedded aedes broker (TCP and
-// WebSocket); either way, connects the server's own client (the bus) to the broker.
-import { randomBytes, randomUUID } from 'node:crypto'
+// WebSocket) and the bus talks to it in-process; with MQTT_URL, the bus connects as a client.
+import { randomUUID } from 'node:crypto'
 import fp from 'fastify-plugin'
 import { Bus } from '../broker/bus.ts'
-import { EmbeddedBroker, SERVER_USERNAME } from '../broker/embedded.ts'
+import { EmbeddedBroker } from '../broker/embedded.ts'
 import { DeviceRepository } from '../repositories/devices.ts'
 import { PadAuthenticator } from '../broker/pad-auth.ts'
 import { ClientAuthenticator } from '../broker/grants.ts'
@@ -37,16 +37,10 @@ export default fp(
     const drivers = loadDrivers(config)
     app.decorate('drivers', drivers)
     let broker: EmbeddedBroker | null = null
-    let busUrl: string
-    let username = config.MQTT_USERNAME
-    let password = config.MQTT_PASSWORD
     if (!config.MQTT_URL) {
-      password = randomBytes(24).toString('base64url')
-      username = SERVER_USERNAME
       broker = await EmbeddedBroker.start({
         port: config.MQTT_PORT,
         host: config.HOST,
-        serverPassword: password,
         log: { info: (m) => app.log.info(m), warn: (o, m) => app.log.warn(o, m) },
         verifyDevice: (deviceId, secret) => padAuth.verify(deviceId, secret),
         verifyClient: (username, secret, clientId) => clientAuth.verify(username, secret, clientId),
@@ -55,20 +49,20 @@ export default fp(
         maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
       })
       broker.attachWebSocket(app.server)
-      busUrl = `mqtt://127.0.0.1:${broker.port}`
       app.log.info(
         { port: broker.port, tlsPort: broker.tlsPort },
         'embedded MQTT broker listening (and MQTT over WebSocket at /mqtt)',
       )
-    } else {
-      busUrl = config.MQTT_URL
     }
-    const bus = await Bus.connect({
-      url: busUrl,
-      username,
-      password,
-      clientId: `rp-server-${randomUUID().slice(0, 8)}`,
-    })
+    // Embedded: the server is in the broker's process and needs no connection of its own.
+    const bus = broker
+      ? Bus.inProcess(broker.aedes)
+      : await Bus.connect({
+          url: config.MQTT_URL!,
+          username: config.MQTT_USERNAME,
+          password: config.MQTT_PASSWORD,
+          clientId: `rp-server-${randomUUID().slice(0, 8)}`,
+        })
     app.decorate('broker', broker)
     app.decorate('bus', bus)
     app.addHook('onClose', async () => {
