@@ -75,6 +75,7 @@ export class Ingest {
   private flushing: Promise<void> | null = null
   private stopped = false
   private retryDelay = 0
+  private acksInFlight: Promise<void> = Promise.resolve()
   private readonly listeners: CommittedListener[] = []
   private readonly offlineListeners: OfflineListener[] = []
   private readonly waiters = new Map<string, ((o: SubmitOutcome) => void)[]>()
@@ -322,7 +323,10 @@ export class Ingest {
       this.stats.committed += result.newRatings.length + result.newEvents.length
       this.stats.duplicates +=
         ratings.length + events.length - result.newRatings.length - result.newEvents.length
-      await this.sendAcks(result)
+      // The acks go out without waiting for the broker's PUBACKs before the next commit (an ack lost on
+      // the way only means a resend, acked again); at most one commit's acks are in flight.
+      await this.acksInFlight
+      this.acksInFlight = this.sendAcks(result)
       this.settle(result)
       await this.applyEvents(result.newEvents)
       for (const l of this.listeners) {
@@ -391,6 +395,7 @@ export class Ingest {
     this.timer = null
     if (this.flushing) await this.flushing
     if (this.pending) await this.flushLoop().catch(() => {})
+    await this.acksInFlight
   }
 }
 
