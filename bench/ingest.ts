@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util'
 import mqtt, { type MqttClient } from 'mqtt'
 import pg from 'pg'
 import { Ack, SCHEMA_VERSION, topics, type Rating } from '../protocol/index.ts'
+import { randomId } from '../device/adapters/ids.ts'
 import { startServerMosquitto } from '../test/helpers/mosquitto.ts'
 import { freePort, startServerProcess, type ServerProcess } from '../test/helpers/server-process.ts'
 
@@ -47,7 +48,7 @@ function rating(seq: number): Rating {
   const pressed = EPOCH + seq * 15_000
   return {
     v: SCHEMA_VERSION,
-    id: randomUUID(),
+    id: randomId(),
     seq,
     scale: 5,
     key: 2,
@@ -92,6 +93,9 @@ async function connectPads(url: string, creds: { id: string; secret: string }[])
         clientId: `${c.id}:${randomUUID().slice(0, 4)}`,
         reconnectPeriod: 0,
       })
+      // As the pad firmware does (device/adapters/mqtt/mqtt-transport.ts): without it, Nagle's
+      // algorithm holds a publish behind the previous PUBACK's delayed TCP ACK (~40 ms).
+      ;(client.stream as { setNoDelay?: (on?: boolean) => void }).setNoDelay?.(true)
       const pad: Pad = { id: c.id, client, sentAt: new Map() }
       client.on('message', (_t, payload) => pad.onAck?.(Ack.parse(JSON.parse(payload.toString())).ids))
       await client.subscribeAsync(topics.ack(c.id), { qos: 1 })
