@@ -8,6 +8,7 @@ import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.ts'
 import { PrismaClient as PostgresClient } from './generated/postgres/client.ts'
+import { startCheckpointer, type Checkpointer } from './checkpointer.ts'
 import { listMigrations, migrate, type MigrationDriver } from './migrate.ts'
 import type { AppConfig } from '../config.ts'
 
@@ -22,6 +23,8 @@ export interface Database {
    * inside a Prisma transaction's callback (see bindSqliteConnection in bulk.ts).
    */
   sqlite?: BetterSqlite3.Database
+  /** SQLite: the worker that checkpoints the WAL (checkpointer.ts). */
+  checkpointer?: Checkpointer
   /** Names of migrations applied by this start. */
   migrated: string[]
   close(): Promise<void>
@@ -51,15 +54,20 @@ async function openSqlite(file: string): Promise<Database> {
   // Each multi-row INSERT … RETURNING keeps a statement journal; in a temp file that cost a dozen
   // writes per rating (measured), in memory it is a copy of the pages the statement changes.
   await prisma.$executeRawUnsafe('PRAGMA temp_store = MEMORY')
+  const checkpointer = startCheckpointer(file, () => adapter.connection ?? undefined)
   return {
     prisma,
     provider: 'sqlite',
+    checkpointer,
     // A getter: Prisma opens a new connection if it reconnects.
     get sqlite() {
       return adapter.connection ?? undefined
     },
     migrated,
-    close: () => prisma.$disconnect(),
+    close: async () => {
+      await checkpointer.stop()
+      await prisma.$disconnect()
+    },
   }
 }
 
