@@ -57,6 +57,7 @@ export function startCheckpointer(
     async stop() {
       if (stopping) return exited
       stopping = true
+      worker.ref() // unref'd while it runs; now the process must wait for the last checkpoint
       worker.postMessage('stop')
       await exited
     },
