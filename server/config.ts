@@ -43,7 +43,7 @@ export const ConfigSchema = z.object({
   /** postgres://… for PostgreSQL; unset: a SQLite file under DATA_DIR. */
   DATABASE_URL: optional,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   INGEST_FLUSH_MS: z.coerce.number().int().min(0).max(10_000).default(2),
   /** Public base URL of this server, used for links such as staff photos in pad configs. */
   PUBLIC_URL: optional,
