@@ -136,8 +136,12 @@ async function sustained(pads: Pad[], total: number) {
   return { ratings: perPad * pads.length, seconds, perSecond: (perPad * pads.length) / seconds }
 }
 
-/** A steady total rate spread over the pads; latency = publish → ack received. */
-async function steady(pads: Pad[], rate: number, seconds: number) {
+/**
+ * A steady total rate spread over the pads; latency = publish → ack received. The first
+ * `warmupSeconds` run at the same rate but are not counted: the figure is the steady state, not the
+ * server still settling from the sustained run before it.
+ */
+async function steady(pads: Pad[], rate: number, seconds: number, warmupSeconds = 2) {
   const latencies: number[] = []
   for (const pad of pads) {
     pad.onAck = (ids) => {
@@ -149,15 +153,16 @@ async function steady(pads: Pad[], rate: number, seconds: number) {
     }
   }
   const total = rate * seconds
+  const warmup = rate * warmupSeconds
   const start = performance.now()
   let seq = 1_000_000
-  for (let i = 0; i < total; i++) {
+  for (let i = 0; i < warmup + total; i++) {
     const due = start + (i * 1000) / rate
     const wait = due - performance.now()
     if (wait > 1) await new Promise((r) => setTimeout(r, wait))
     const pad = pads[i % pads.length]
     const r = rating(++seq)
-    pad.sentAt.set(r.id, performance.now())
+    if (i >= warmup) pad.sentAt.set(r.id, performance.now())
     pad.client.publish(topics.rating(pad.id), JSON.stringify(r), { qos: 1 })
   }
   const deadline = performance.now() + 30_000
@@ -228,6 +233,7 @@ async function runSetup(
     const h0 = (await server.api<Health>('GET', '/health')).ingest
     const s = await sustained(pads, N)
     const h1 = (await server.api<Health>('GET', '/health')).ingest
+    await new Promise((r) => setTimeout(r, 2000)) // the last commits' after-work (rollups, GC) ends
     const l = await steady(pads, Number(args['steady-rate']), Number(args['steady-seconds']))
     const stored = await server.api<Health>('GET', '/health')
     await Promise.all(pads.map((p) => p.client.endAsync(true)))
