@@ -22,11 +22,32 @@ const q = (name: string) => `"${name.replace(/"/g, '""')}"`
  * is part of the same transaction. The hot path then skips Prisma's query layer and re-preparing:
  * measured at about half the commit's time on the ingest bench.
  */
-const directConnections = new WeakMap<object, BetterSqlite3.Database>()
+const directConnections = new WeakMap<object, { db: BetterSqlite3.Database; transaction: object }>()
 const statements = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>()
+/** Per connection: the adapter transaction open on it now, or null (kept by client.ts). */
+const openTransactions = new WeakMap<BetterSqlite3.Database, () => object | null>()
 
-export function bindSqliteConnection(tx: object, connection: BetterSqlite3.Database | undefined) {
-  if (connection) directConnections.set(tx, connection)
+export function trackSqliteTransactions(db: BetterSqlite3.Database, open: () => object | null) {
+  openTransactions.set(db, open)
+}
+
+/** Call first thing inside the transaction's callback: it names the transaction now open. */
+export function bindSqliteConnection(tx: object, db: BetterSqlite3.Database | undefined) {
+  const transaction = db && openTransactions.get(db)?.()
+  if (db && transaction) directConnections.set(tx, { db, transaction })
+}
+
+/**
+ * The bound connection, while the transaction it was bound in is still the one open on it. Prisma
+ * ends a transaction that outlives its timeout while the callback runs on; a statement run after
+ * that would be committed on its own (or join the next transaction), so it throws instead.
+ */
+function direct(tx: object): BetterSqlite3.Database | undefined {
+  const bound = directConnections.get(tx)
+  if (!bound) return undefined
+  if (!bound.db.inTransaction || openTransactions.get(bound.db)?.() !== bound.transaction)
+    throw new Error('the transaction has ended (rolled back or timed out); nothing is written outside it')
+  return bound.db
 }
 
 function prepared(db: BetterSqlite3.Database, sql: string): BetterSqlite3.Statement {
@@ -55,10 +76,10 @@ export async function insertRows(
 ): Promise<Set<string>> {
   if (!rows.length) return new Set()
   const cols = Object.keys(rows[0])
-  const direct = directConnections.get(tx)
-  if (direct) {
+  const db = direct(tx)
+  if (db) {
     const insert = prepared(
-      direct,
+      db,
       `INSERT INTO ${q(table)} (${cols.map(q).join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`,
     )
     const inserted = new Set<string>()
@@ -110,16 +131,16 @@ export async function insertRows(
  * Prisma. Rows come back as the database gives them: on SQLite, dates are ISO text and booleans 0/1.
  */
 export async function queryRows<T>(tx: Sql, query: Prisma.Sql): Promise<T[]> {
-  const direct = directConnections.get(tx)
-  if (!direct) return tx.$queryRaw<T[]>(query)
-  return prepared(direct, query.sql).safeIntegers(false).all(query.values.map(sqliteValue)) as T[]
+  const db = direct(tx)
+  if (!db) return tx.$queryRaw<T[]>(query)
+  return prepared(db, query.sql).safeIntegers(false).all(query.values.map(sqliteValue)) as T[]
 }
 
 /** A statement (Prisma.sql) without rows, as queryRows; returns how many rows it changed. */
 export async function execute(tx: Sql, query: Prisma.Sql): Promise<number> {
-  const direct = directConnections.get(tx)
-  if (!direct) return tx.$executeRaw(query)
-  return prepared(direct, query.sql).run(query.values.map(sqliteValue)).changes
+  const db = direct(tx)
+  if (!db) return tx.$executeRaw(query)
+  return prepared(db, query.sql).run(query.values.map(sqliteValue)).changes
 }
 
 function sqliteValue(v: unknown): unknown {
@@ -136,10 +157,10 @@ export async function existingKeys(
   pairs: [string, string][],
 ): Promise<Set<string>> {
   const found = new Set<string>()
-  const direct = directConnections.get(tx)
-  if (direct) {
+  const db = direct(tx)
+  if (db) {
     const exists = prepared(
-      direct,
+      db,
       `SELECT 1 FROM ${q(table)} WHERE "deviceId" = ? AND ${q(idColumn)} = ?`,
     ).pluck()
     for (const [d, id] of pairs) if (exists.get(d, id) !== undefined) found.add(`${d}\u0000${id}`)

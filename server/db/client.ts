@@ -8,6 +8,7 @@ import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.ts'
 import { PrismaClient as PostgresClient } from './generated/postgres/client.ts'
+import { trackSqliteTransactions } from './bulk.ts'
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts'
 import { listMigrations, migrate, type MigrationDriver } from './migrate.ts'
 import type { AppConfig } from '../config.ts'
@@ -71,12 +72,32 @@ async function openSqlite(file: string): Promise<Database> {
   }
 }
 
-/** Prisma's SQLite adapter factory, keeping the connection it opens (its `client` field). */
+/**
+ * Prisma's SQLite adapter factory, keeping the connection it opens (its `client` field) and which
+ * of its transactions is open now, so statements run directly on the connection (bulk.ts) can
+ * tell that theirs still is.
+ */
 class ConnectionKeepingAdapter extends PrismaBetterSQLite3 {
   connection: BetterSqlite3.Database | null = null
   override async connect() {
     const adapter = await super.connect()
-    this.connection = (adapter as unknown as { client: BetterSqlite3.Database }).client
+    const connection = (adapter as unknown as { client: BetterSqlite3.Database }).client
+    let open: object | null = null
+    const start = adapter.startTransaction.bind(adapter)
+    adapter.startTransaction = async (...args) => {
+      const transaction = await start(...args)
+      open = transaction
+      for (const end of ['commit', 'rollback'] as const) {
+        const f = transaction[end].bind(transaction)
+        transaction[end] = () => {
+          if (open === transaction) open = null
+          return f()
+        }
+      }
+      return transaction
+    }
+    trackSqliteTransactions(connection, () => open)
+    this.connection = connection
     return adapter
   }
 }
