@@ -2,6 +2,7 @@
 // Everything the server sends to pads and everything it receives from them passes through here.
 import type { Aedes, AedesPublishPacket } from 'aedes'
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
+import pLimit from 'p-limit'
 
 export type MessageHandler = (topic: string, payload: Buffer) => void
 /** Sees every message the server publishes, after it is published (drivers re-encode pad messages). */
@@ -112,6 +113,9 @@ function mqttLink(client: MqttClient, deliver: MessageHandler): BusLink {
 function aedesLink(aedes: Aedes, deliver: MessageHandler): BusLink {
   const listeners: { filter: string; fn: (packet: AedesPublishPacket, cb: () => void) => void }[] = []
   const asBuffer = (p: string | Buffer) => (typeof p === 'string' ? Buffer.from(p) : p)
+  // A client's publishes wait for the broker one at a time; these would all go at once (acks to every
+  // pad of a commit, configs to a whole hall) and pile up in aedes's queue: keep a few in flight.
+  const limit = pLimit(32)
   return {
     async subscribe(filter) {
       // One server: a shared subscription's group means nothing here (aedes has none).
@@ -132,11 +136,14 @@ function aedesLink(aedes: Aedes, deliver: MessageHandler): BusLink {
         deliver(packet.topic, asBuffer(packet.payload))
     },
     publish(topic, payload, qos, retain) {
-      return new Promise((resolve, reject) =>
-        aedes.publish(
-          { cmd: 'publish', topic, payload: asBuffer(payload), qos, retain, dup: false },
-          (err?: Error) => (err ? reject(err) : resolve()),
-        ),
+      return limit(
+        () =>
+          new Promise<void>((resolve, reject) =>
+            aedes.publish(
+              { cmd: 'publish', topic, payload: asBuffer(payload), qos, retain, dup: false },
+              (err?: Error) => (err ? reject(err) : resolve()),
+            ),
+          ),
       )
     },
     async close() {
