@@ -147,6 +147,10 @@ async function openPostgres(url: string): Promise<Database> {
     await client.end()
   }
   const pool = new pg.Pool({ connectionString: url, max: 10 })
+  // An idle connection the database ends (a restart, an administrator, DROP … FORCE) errors with no
+  // query to fail; without a listener that error would end the process. The pool drops that
+  // connection and opens a new one for the next query.
+  pool.on('error', (err) => process.emitWarning(`PostgreSQL closed an idle connection: ${err.message}`))
   const prisma = new PostgresClient({
     adapter: new PrismaPg(pool),
     transactionOptions: TRANSACTION_OPTIONS,
