@@ -19,7 +19,9 @@ afterAll(async () => {
 describe('PostgreSQL connections', () => {
   it('survive the database ending the idle ones', async () => {
     // Several idle connections in the pool.
-    await Promise.all(Array.from({ length: 4 }, () => db.prisma.$queryRaw`SELECT 1 AS one FROM pg_sleep(0.05)`))
+    await Promise.all(
+      Array.from({ length: 4 }, () => db.prisma.$queryRaw`SELECT 1 AS one FROM pg_sleep(0.05)`),
+    )
     const warnings: string[] = []
     const onWarning = (w: Error) => warnings.push(w.message)
     process.on('warning', onWarning)
