@@ -27,11 +27,7 @@ interface BusLink {
 }
 
 export class Bus {
-  private readonly handlers: {
-    filter: string
-    match: (topic: string) => boolean
-    handler: MessageHandler
-  }[] = []
+  private readonly handlers: { match: (topic: string) => boolean; handler: MessageHandler }[] = []
   private readonly taps: PublishTap[] = []
   private readonly link: BusLink
 
@@ -67,9 +63,9 @@ export class Bus {
    * matching messages to the handler.
    */
   async subscribe(filter: string, handler: MessageHandler, qos: 0 | 1 = 1): Promise<void> {
-    const plain = unshared(filter)
-    const parts = plain.split('/')
-    this.handlers.push({ filter, match: (t) => topicMatchesParts(parts, t), handler })
+    // Split once: matching runs for every message and every subscription.
+    const parts = unshared(filter).split('/')
+    this.handlers.push({ match: (t) => topicMatches(parts, t), handler })
     await this.link.subscribe(filter, qos)
   }
 
@@ -152,13 +148,8 @@ function aedesLink(aedes: Aedes, deliver: MessageHandler): BusLink {
   }
 }
 
-/** MQTT topic filter matching (+ and #). */
-export function topicMatches(filter: string, topic: string): boolean {
-  return topicMatchesParts(filter.split('/'), topic)
-}
-
-/** The same, with the filter split once (it runs for every message and every subscription). */
-function topicMatchesParts(f: string[], topic: string): boolean {
+/** MQTT topic filter matching (+ and #), the filter given split at its slashes. */
+function topicMatches(f: string[], topic: string): boolean {
   const t = topic.split('/')
   for (let i = 0; i < f.length; i++) {
     if (f[i] === '#') return true

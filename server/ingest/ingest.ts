@@ -291,8 +291,8 @@ export class Ingest {
 
   private async flushLoop() {
     while (this.pending) {
-      // Group commit: SQLite's commit blocks the event loop for its fsync, so messages that arrived
-      // meanwhile still sit unread in the sockets. One turn of the loop reads them first, so the next
+      // Group commit: a SQLite commit blocks the event loop (better-sqlite3 is synchronous), so
+      // messages that arrived meanwhile still sit unread in the sockets. One turn of the loop reads them first, so the next
       // commit carries them too instead of a commit (and an fsync) for a handful.
       if (this.ratings.length + this.events.length < this.o.batchSize)
         await new Promise<void>((r) => setImmediate(r))
